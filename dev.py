@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""The two README commands, with nothing but Python installed:
+
+    python3 dev.py run    # set up, load the demo cell, serve on http://127.0.0.1:8000 (PORT to change)
+    python3 dev.py test   # set up, lint, run the whole test suite
+
+Set-up is a virtualenv in .venv with the pinned requirements, reinstalled only
+when a requirements file changes. Everything else is the settings' embedded
+defaults (SQLite, in-memory channel layer, filesystem Celery broker), or
+PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / "python"
+REQUIREMENTS = [ROOT / "requirements.txt", ROOT / "requirements-dev.txt"]
+STAMP = VENV / ".requirements.sha256"
+
+
+def sh(*args, **kwargs) -> int:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    return subprocess.call([str(a) for a in args], cwd=ROOT, **kwargs)
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
+        sys.exit(f"CrisisCell needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
+    if not PY.exists():
+        print(f"Creating the virtualenv in {VENV} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256(b"".join(path.read_bytes() for path in REQUIREMENTS)).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        print("Installing the pinned dependencies (first run only) ...", flush=True)
+        if sh(
+            PY, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", ROOT / "requirements-dev.txt"
+        ):
+            sys.exit("pip install failed; see the messages above.")
+        STAMP.write_text(digest)
+    (ROOT / "var").mkdir(exist_ok=True)
+
+
+def run() -> int:
+    ensure_venv()
+    port = os.environ.get("PORT", "8000")
+    if sh(PY, "manage.py", "migrate", "--no-input") or sh(PY, "manage.py", "load_demo"):
+        return 1
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    print(
+        f"\n  CrisisCell is starting on  http://127.0.0.1:{port}/\n"
+        "  Demo users: admin, manager, member, member2, observer; password: crisiscell-demo\n"
+        "  Ctrl-C stops the web server, the Celery worker and beat.\n",
+        flush=True,
+    )
+    # honcho runs web, worker and beat together and stops all of them on Ctrl-C.
+    try:
+        return sh(BIN / "honcho", "start", "--procfile", "Procfile.dev", "--port", port, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+def test(pytest_args: list[str]) -> int:
+    ensure_venv()
+    if sh(BIN / "ruff", "check", ".") or sh(BIN / "ruff", "format", "--check", "."):
+        print("Lint failed: `.venv/bin/ruff check --fix . && .venv/bin/ruff format .` fixes most of it.")
+        return 1
+    if sh(PY, "manage.py", "makemigrations", "--check", "--dry-run", "--verbosity", "1"):
+        print("Models and migrations differ: run `.venv/bin/python manage.py makemigrations`.")
+        return 1
+    # Browser tests run in their own pytest process: Playwright's sync API leaves
+    # an asyncio loop running that breaks async tests collected after it.
+    code = sh(PY, "-m", "pytest", "-m", "not browser", *pytest_args)
+    if code:
+        return code
+    code = sh(PY, "-m", "pytest", "-m", "browser", *pytest_args)
+    return 0 if code == 5 and os.environ.get("CI") != "true" else code  # 5: no browser test selected
+
+
+def main() -> int:
+    command, *rest = sys.argv[1:] or ["help"]
+    if command == "run":
+        return run()
+    if command == "test":
+        return test(rest)
+    if command == "setup":
+        ensure_venv()
+        return 0
+    print(__doc__)
+    return 0 if command == "help" else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

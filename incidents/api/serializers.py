@@ -1,0 +1,108 @@
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cells.access import cells_for_user
+from cells.models import Cell
+from crisiscell.serializers import StrictSerializer
+
+from .. import workflow
+from ..models import Incident, Level, LogCategory, LogEntry
+
+
+class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
+    cell = serializers.PrimaryKeyRelatedField(queryset=Cell.objects.none())
+    owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), allow_null=True, required=False)
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text="Levels the requesting user may move this incident to now."
+    )
+    redirected_fields = {
+        "level": _("The level changes only through POST /api/v1/incidents/{id}/transition/ with a reason."),
+    }
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "cell",
+            "title",
+            "description",
+            "crisis_type",
+            "severity",
+            "level",
+            "level_changed_at",
+            "owner",
+            "is_exercise",
+            "created_at",
+            "updated_at",
+            "allowed_transitions",
+        ]
+        read_only_fields = ["level", "level_changed_at", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["cell"].queryset = cells_for_user(request.user)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            # The cell of an incident never changes.
+            self.fields["cell"].read_only = True
+            self.redirected_fields = {**self.redirected_fields, "cell": _("An incident cannot move to another cell.")}
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=Level.choices)))
+    def get_allowed_transitions(self, incident) -> list[str]:
+        role = self.context.get("roles_by_cell", {}).get(incident.cell_id)
+        return [str(level) for level in workflow.targets_for_role(incident.level, role)] if role else []
+
+
+class TransitionSerializer(StrictSerializer):
+    to = serializers.ChoiceField(choices=Level.choices, help_text="The level to move to.")
+    reason = serializers.CharField(max_length=2000, help_text="Why: kept forever in the crisis log.")
+    expected_level = serializers.ChoiceField(
+        choices=Level.choices,
+        required=False,
+        help_text="The level you saw. If the incident moved meanwhile, you get 409 instead of acting on a stale view.",
+    )
+
+
+class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
+    actor_name = serializers.SerializerMethodField()
+    category = serializers.ChoiceField(choices=LogCategory.choices, default=LogCategory.INFORMATION)
+    text = serializers.CharField(max_length=5000)
+    corrects = serializers.PrimaryKeyRelatedField(queryset=LogEntry.objects.none(), required=False, allow_null=True)
+
+    class Meta:
+        model = LogEntry
+        fields = [
+            "id",
+            "incident",
+            "seq",
+            "kind",
+            "category",
+            "text",
+            "source_url",
+            "corrects",
+            "actor",
+            "actor_name",
+            "data",
+            "created_at",
+            "hash",
+        ]
+        read_only_fields = ["incident", "seq", "kind", "actor", "data", "created_at", "hash"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        incident = self.context.get("incident")
+        if incident is not None:
+            self.fields["corrects"].queryset = LogEntry.objects.filter(incident=incident)
+
+    def get_actor_name(self, entry) -> str:
+        return str(entry.actor) if entry.actor else ""
+
+
+class ChainReportSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    first_broken = serializers.IntegerField(allow_null=True, help_text="Id of the first entry that fails, if any.")
+    problem = serializers.CharField(allow_blank=True)

@@ -1,0 +1,131 @@
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cells.access import require_role
+from cells.models import Membership, Role
+
+from .. import crisislog, selectors, services
+from ..filters import IncidentFilter
+from .serializers import ChainReportSerializer, IncidentSerializer, LogEntrySerializer, TransitionSerializer
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input; field-level messages."),
+    403: OpenApiResponse(description="Your role in this cell does not allow it."),
+    404: OpenApiResponse(description="No such object in your cells."),
+}
+
+
+def roles_by_cell(user) -> dict[int, str]:
+    return dict(Membership.objects.filter(user=user).values_list("cell_id", "role"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Incidents of your cells"),
+    create=extend_schema(summary="Open an incident (member or above)", responses={201: IncidentSerializer, **ERRORS}),
+    retrieve=extend_schema(summary="One incident", responses={200: IncidentSerializer, 404: ERRORS[404]}),
+    partial_update=extend_schema(
+        summary="Edit an incident (member or above)", responses={200: IncidentSerializer, **ERRORS}
+    ),
+)
+class IncidentViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = IncidentSerializer
+    filterset_class = IncidentFilter
+    ordering_fields = ["created_at", "updated_at", "severity", "title", "level_changed_at"]
+    ordering = ["-updated_at", "-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.incidents_visible_to(self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "roles_by_cell": roles_by_cell(self.request.user)}
+
+    def get_object(self, minimum: Role = Role.OBSERVER):
+        incident, _membership = selectors.get_incident_for_user(self.request.user, self.kwargs["pk"], minimum)
+        return incident
+
+    def perform_create(self, serializer):
+        serializer.instance = services.incident_create(actor=self.request.user, **serializer.validated_data)
+
+    def update(self, request, *args, **kwargs):
+        incident = self.get_object(Role.MEMBER)
+        serializer = self.get_serializer(incident, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_update(actor=request.user, incident=incident, **serializer.validated_data)
+        return Response(self.get_serializer(incident).data)
+
+    @extend_schema(
+        summary="Change the level (escalate, de-escalate, close, reopen)",
+        request=TransitionSerializer,
+        responses={
+            200: IncidentSerializer,
+            **ERRORS,
+            409: OpenApiResponse(description="Someone changed the level first; nothing was written."),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        incident = self.get_object()
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        incident = services.incident_transition(
+            actor=request.user,
+            incident=incident,
+            to_level=data["to"],
+            reason=data["reason"],
+            expected_level=data.get("expected_level"),
+        )
+        return Response(self.get_serializer(incident).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The crisis log of an incident, newest first"),
+    create=extend_schema(
+        summary="Add an entry (member or above); set `corrects` to correct an earlier one",
+        responses={201: LogEntrySerializer, **ERRORS},
+    ),
+)
+class LogEntryViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = LogEntrySerializer
+    filter_backends = []
+
+    def incident(self, minimum: Role = Role.OBSERVER):
+        if not hasattr(self, "_incident"):
+            self._incident, self._membership = selectors.get_incident_for_user(
+                self.request.user, self.kwargs["incident_pk"]
+            )
+        require_role(self._membership, minimum)
+        return self._incident
+
+    def get_queryset(self):
+        return selectors.log_entries(self.incident())
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "incident_pk" in self.kwargs:
+            context["incident"] = self.incident()
+        return context
+
+    def create(self, request, *args, **kwargs):
+        incident = self.incident(Role.MEMBER)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.log_entry_add(actor=request.user, incident=incident, **serializer.validated_data)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Verify the hash chain of the crisis log", responses={200: ChainReportSerializer, 404: ERRORS[404]}
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def verify(self, request, incident_pk=None):
+        report = crisislog.verify_chain(self.incident())
+        return Response(ChainReportSerializer(report).data)

@@ -1,0 +1,108 @@
+"""The crisis log (main courante): append-only and tamper-evident.
+
+Each entry stores SHA-256(previous entry's hash + its own canonical content),
+per incident, so changing, removing or re-ordering any stored entry breaks the
+chain from that entry on. `verify_chain` recomputes it.
+"""
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Incident, LogEntry
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_content(entry: LogEntry) -> str:
+    """The fields that the hash covers, in a stable text form."""
+    return json.dumps(
+        {
+            "incident": entry.incident_id,
+            "seq": entry.seq,
+            "kind": entry.kind,
+            "category": entry.category,
+            "text": entry.text,
+            "source_url": entry.source_url,
+            "corrects": entry.corrects_id,
+            "actor": entry.actor_id,
+            "data": entry.data,
+            "created_at": entry.created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def compute_hash(prev_hash: str, entry: LogEntry) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical_content(entry)}".encode()).hexdigest()
+
+
+def append_entry(
+    *,
+    incident: Incident,
+    kind: str,
+    actor=None,
+    text: str = "",
+    category: str = "",
+    source_url: str = "",
+    corrects: LogEntry | None = None,
+    data: dict | None = None,
+) -> LogEntry:
+    """Append one entry. Must run inside the caller's transaction."""
+    # The UPDATE takes the incident's row lock until commit, so concurrent
+    # appends to one incident queue here and each sees the previous one.
+    Incident.objects.filter(pk=incident.pk).update(log_seq=F("log_seq") + 1)
+    seq = Incident.objects.values_list("log_seq", flat=True).get(pk=incident.pk)
+    previous = LogEntry.objects.filter(incident=incident, seq=seq - 1).values_list("hash", flat=True).first()
+    entry = LogEntry(
+        incident=incident,
+        seq=seq,
+        kind=kind,
+        category=category,
+        text=text,
+        source_url=source_url,
+        corrects=corrects,
+        actor=actor,
+        data=data or {},
+        created_at=timezone.now(),
+        prev_hash=previous or GENESIS_HASH,
+    )
+    entry.hash = compute_hash(entry.prev_hash, entry)
+    entry.save()
+    incident.log_seq = seq
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    valid: bool
+    checked: int
+    first_broken: int | None
+    problem: str = ""
+
+
+def verify_chain(incident: Incident) -> ChainReport:
+    """Walk the chain in order; report the first entry that does not fit."""
+    expected_prev = GENESIS_HASH
+    checked = 0
+    entries = LogEntry.objects.filter(incident=incident).order_by("seq").iterator(chunk_size=500)
+    for expected_seq, entry in enumerate(entries, start=1):
+        checked += 1
+        if entry.seq != expected_seq:
+            return ChainReport(False, checked, entry.pk, f"entry #{expected_seq} is missing")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(False, checked, entry.pk, "does not follow the previous entry")
+        if compute_hash(entry.prev_hash, entry) != entry.hash:
+            return ChainReport(False, checked, entry.pk, "content does not match its hash")
+        expected_prev = entry.hash
+    log_seq = Incident.objects.values_list("log_seq", flat=True).get(pk=incident.pk)
+    if checked != log_seq:
+        # The tail was removed: no stored entry is wrong, but entries are missing.
+        return ChainReport(False, checked, None, f"{log_seq - checked} entries missing at the end")
+    return ChainReport(True, checked, None)

@@ -1,0 +1,16 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import CrisisType, Incident, Level
+
+
+class IncidentFilter(django_filters.FilterSet):
+    """Shared by the API list and the incident list page."""
+
+    level = django_filters.MultipleChoiceFilter(choices=Level.choices, label=_("Level"))
+    crisis_type = django_filters.MultipleChoiceFilter(choices=CrisisType.choices, label=_("Crisis type"))
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Incident
+        fields = ["cell", "level", "crisis_type", "severity", "is_exercise"]

@@ -1,0 +1,166 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.TextChoices):
+    WATCH = "watch", _("Watch")
+    ALERT = "alert", _("Alert")
+    CRISIS = "crisis", _("Crisis")
+    RECOVERY = "recovery", _("Recovery")
+    CLOSED = "closed", _("Closed")
+
+
+class CrisisType(models.TextChoices):
+    PRODUCT = "product", _("Product incident")
+    RUMOUR = "rumour", _("Rumour / false information")
+    BACKLASH = "backlash", _("Social-media backlash")
+    DATA_BREACH = "data_breach", _("Data breach")
+    EXECUTIVE = "executive", _("Executive / spokesperson")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.IntegerChoices):
+    # SEV1 is the worst, as in most incident tools.
+    CRITICAL = 1, _("1 — Critical")
+    MAJOR = 2, _("2 — Major")
+    MODERATE = 3, _("3 — Moderate")
+    MINOR = 4, _("4 — Minor")
+
+
+class Incident(models.Model):
+    cell = models.ForeignKey("cells.Cell", on_delete=models.PROTECT, related_name="incidents", verbose_name=_("cell"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True, max_length=10000)
+    crisis_type = models.CharField(
+        _("crisis type"), max_length=16, choices=CrisisType.choices, default=CrisisType.OTHER
+    )
+    severity = models.PositiveSmallIntegerField(
+        _("severity"),
+        choices=Severity.choices,
+        default=Severity.MODERATE,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    # Changed only through incidents.services.incident_transition (guarded update).
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.WATCH, editable=False)
+    level_changed_at = models.DateTimeField(_("level changed at"), default=timezone.now, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_incidents",
+        verbose_name=_("owner"),
+    )
+    is_exercise = models.BooleanField(_("exercise"), default=False, help_text=_("A drill, not a real crisis."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False, null=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    # Number of the last crisis-log entry. Appending bumps it with an UPDATE,
+    # which row-locks the incident: two appends cannot fork the hash chain.
+    log_seq = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["cell", "level"]), models.Index(fields=["cell", "-updated_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(severity__gte=1, severity__lte=4), name="incident_severity_1_4"),
+            models.CheckConstraint(condition=models.Q(level__in=Level.values), name="incident_level_valid"),
+        ]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+
+    def __str__(self):
+        return self.title
+
+
+class LogKind(models.TextChoices):
+    CREATED = "created", _("Incident created")
+    EDITED = "edited", _("Incident edited")
+    LEVEL_CHANGED = "level_changed", _("Level changed")
+    NOTE = "note", _("Entry")
+    CORRECTION = "correction", _("Correction")
+    NOTIFICATION = "notification", _("Notification sent")
+
+
+class LogCategory(models.TextChoices):
+    INFORMATION = "information", _("Information")
+    DECISION = "decision", _("Decision")
+    ACTION = "action", _("Action")
+    COMMUNICATION = "communication", _("Communication")
+
+
+class LogEntryQuerySet(models.QuerySet):
+    """The crisis log is append-only: bulk writes are refused at the ORM too."""
+
+    def update(self, **kwargs):
+        raise PermissionError("Crisis log entries cannot be changed; add a correction entry instead.")
+
+    def delete(self):
+        raise PermissionError("Crisis log entries cannot be deleted; add a correction entry instead.")
+
+    # bulk_update would bypass update(); creation goes through the service.
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("Crisis log entries cannot be changed; add a correction entry instead.")
+
+
+class LogEntry(models.Model):
+    """One line of the main courante. Written once by incidents.crisislog.append_entry."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="log_entries")
+    seq = models.PositiveIntegerField(editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=LogKind.choices)
+    category = models.CharField(_("category"), max_length=16, choices=LogCategory.choices, blank=True)
+    text = models.TextField(_("text"), max_length=5000, blank=True)
+    source_url = models.URLField(_("source link"), max_length=1000, blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections", verbose_name=_("corrects")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # Structured details of automatic entries: {"from": ..., "to": ..., "reason": ...}, changed fields, ...
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False, unique=True)
+
+    objects = LogEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        constraints = [models.UniqueConstraint(fields=["incident", "seq"], name="log_seq_unique_per_incident")]
+        verbose_name = _("crisis log entry")
+        verbose_name_plural = _("crisis log entries")
+
+    def __str__(self):
+        return f"#{self.seq} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self.hash:
+            raise PermissionError("Crisis log entries are written once, by incidents.crisislog.append_entry.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Crisis log entries cannot be deleted; add a correction entry instead.")
+
+
+class LevelChangeNotice(models.Model):
+    """Marks that the escalation e-mail for one level change went out: makes the task idempotent."""
+
+    entry = models.OneToOneField(LogEntry, on_delete=models.PROTECT, related_name="notice")
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"notice for {self.entry}"

@@ -1,0 +1,40 @@
+"""Reads on incidents, always scoped to the cells the user belongs to."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cells.access import cell_ids_with_role, membership_for, require_role
+from cells.models import Membership, Role
+
+from .models import Incident, LogEntry, LogKind
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    """Every incident of every cell the user is a member of (observers included)."""
+    return Incident.objects.filter(cell_id__in=cell_ids_with_role(user)).select_related("cell", "owner")
+
+
+def get_incident_for_user(user, incident_id, minimum: Role = Role.OBSERVER) -> tuple[Incident, Membership]:
+    """The incident and the user's membership of its cell.
+
+    404 when it does not exist or the user is not in its cell (we do not reveal
+    which); 403 when the user is in the cell with a role weaker than `minimum`.
+    """
+    try:
+        incident = Incident.objects.select_related("cell", "owner").get(pk=int(incident_id))
+    except (Incident.DoesNotExist, TypeError, ValueError):
+        raise Http404(_("No such incident.")) from None
+    membership = membership_for(user, incident.cell_id)
+    if membership is None:
+        raise Http404(_("No such incident."))
+    return incident, require_role(membership, minimum)
+
+
+def log_entries(incident: Incident) -> QuerySet[LogEntry]:
+    """Newest first, with what a log line shows (author, corrected entry)."""
+    return LogEntry.objects.filter(incident=incident).select_related("actor", "corrects").order_by("-seq")
+
+
+def level_history(incident: Incident) -> QuerySet[LogEntry]:
+    return log_entries(incident).filter(kind=LogKind.LEVEL_CHANGED)

@@ -1,0 +1,95 @@
+"""Celery tasks: they take ids, call services, and are safe to run twice."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cells.models import Membership
+
+from . import crisislog
+from .models import Incident, Level, LevelChangeNotice, LogEntry, LogKind
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def notify_level_change(entry_id: int) -> int:
+    """E-mail every member of the cell that an incident went up to alert or crisis.
+
+    Idempotent: the LevelChangeNotice row (one per log entry) is the claim. If
+    the worker dies before commit everything rolls back and the redelivered
+    task sends again (at least once); once committed, a rerun does nothing.
+    """
+    entry = LogEntry.objects.select_related("incident__cell", "actor").filter(pk=entry_id).first()
+    if entry is None or entry.kind != LogKind.LEVEL_CHANGED:
+        return 0
+    try:
+        with transaction.atomic():
+            notice = LevelChangeNotice.objects.create(entry=entry)
+            recipients = _recipients(entry)
+            with translation.override(settings.LANGUAGE_CODE):
+                messages = [_level_mail(entry, email) for email in recipients]
+                send_mass_mail(messages, fail_silently=False)
+                notice.recipients = len(recipients)
+                notice.save(update_fields=["recipients"])
+                crisislog.append_entry(
+                    incident=entry.incident,
+                    kind=LogKind.NOTIFICATION,
+                    data={"entry": entry.pk, "recipients": len(recipients)},
+                )
+    except IntegrityError:
+        logger.info("Level change %s already notified; nothing to do.", entry_id)
+        return 0
+    return len(recipients)
+
+
+def _recipients(entry: LogEntry) -> list[str]:
+    emails = (
+        Membership.objects.filter(cell=entry.incident.cell, user__is_active=True)
+        .exclude(user__email="")
+        .exclude(user=entry.actor)
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+def _level_mail(entry: LogEntry, email: str) -> tuple[str, str, str, list[str]]:
+    incident = entry.incident
+    level = Level(entry.data["to"]).label
+    subject = _("[%(cell)s] %(title)s is now at level %(level)s") % {
+        "cell": incident.cell.name,
+        "title": incident.title,
+        "level": level,
+    }
+    body = _("%(actor)s moved “%(title)s” to %(level)s.\n\nReason: %(reason)s\n\n%(url)s") % {
+        "actor": entry.actor or _("CrisisCell"),
+        "title": incident.title,
+        "level": level,
+        "reason": entry.text,
+        "url": reverse("incidents:detail", args=[incident.pk]),
+    }
+    return subject, body, settings.DEFAULT_FROM_EMAIL, [email]
+
+
+@shared_task
+def verify_all_log_chains() -> dict:
+    """Periodic integrity check of every crisis log; a broken chain is an ERROR for the admins."""
+    broken = {}
+    for incident in Incident.objects.only("pk", "title").iterator():
+        report = crisislog.verify_chain(incident)
+        if not report.valid:
+            broken[incident.pk] = report.first_broken
+            logger.error(
+                "Crisis log of incident %s (%s) is broken at entry %s: %s",
+                incident.pk,
+                incident.title,
+                report.first_broken,
+                report.problem,
+            )
+    return {"broken": broken}

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("incidents/new/", views.incident_create, name="create"),
+    path("incidents/<int:pk>/", views.incident_detail, name="detail"),
+    path("incidents/<int:pk>/edit/", views.incident_edit, name="edit"),
+    path("incidents/<int:pk>/transition/", views.incident_transition, name="transition"),
+    path("incidents/<int:pk>/log/", views.log_entry_add, name="log-add"),
+]
