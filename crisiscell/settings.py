@@ -98,12 +98,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory, so that test servers and workers started as
     # subprocesses see the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-crisiscell.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / env.str("TEST_DATABASE_NAME", default="test-crisiscell.sqlite3"))
+    }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # CONN_MAX_AGE > 0 leaks connections under ASGI (Django #33497); psycopg's
     # pool gives the reuse without the leak.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=True)
+    if env.str("TEST_DATABASE_NAME", default=""):
+        # Lets several test runs share one server without sharing a test database.
+        DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
