@@ -85,6 +85,11 @@ class LogKind(models.TextChoices):
     NOTE = "note", _("Entry")
     CORRECTION = "correction", _("Correction")
     NOTIFICATION = "notification", _("Notification sent")
+    # Entries written by the facts, claims and statements workflows; details in `data`.
+    FACT = "fact", _("Fact")
+    CLAIM = "claim", _("Claim")
+    STATEMENT = "statement", _("Statement")
+    REMINDER = "reminder", _("Reminder")
 
 
 class LogCategory(models.TextChoices):
