@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("cells/", include("cells.urls")),
+    path("", include("accounts.urls")),
     path("", include("incidents.urls")),
 ]
 

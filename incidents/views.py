@@ -1,10 +1,12 @@
 """Pages of the incident workspace. Each view authorises, validates, calls one service."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,10 +16,10 @@ from cells.selectors import current_cell_for_request
 from crisiscell.errors import Conflict
 
 from . import selectors, services, workflow
-from .filters import IncidentFilter
-from .forms import IncidentForm, LogEntryForm, TransitionForm
-from .models import Level
+from .forms import IncidentForm, IncidentPageFilter, LogEntryForm, TransitionForm
+from .models import Level, LogKind
 
+INCIDENT_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
 
 
@@ -30,23 +32,37 @@ def add_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def is_htmx(request) -> bool:
+    # A history restore (back button after hx-push-url) needs the whole page.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
 @login_required
 def incident_list(request):
     membership, _memberships = current_cell_for_request(request)
     if membership is None:
         return render(request, "incidents/no_cell.html")
     incidents = selectors.incidents_visible_to(request.user).filter(cell=membership.cell)
-    filterset = IncidentFilter(request.GET or None, queryset=incidents)
-    filterset.form.fields.pop("cell")
-    page = Paginator(filterset.qs.order_by("-updated_at", "-id"), 25).get_page(request.GET.get("page"))
-    template = "incidents/_incident_rows.html" if request.headers.get("HX-Request") else "incidents/list.html"
+    filterset = IncidentPageFilter(request.GET or None, queryset=incidents)
+    filtering = filterset.is_bound and any(value for key, value in request.GET.items() if key != "page")
+    page = Paginator(filterset.qs.order_by("-updated_at", "-id"), INCIDENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "incidents/_incident_rows.html" if is_htmx(request) else "incidents/list.html"
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
-    return render(
+    response = render(
         request,
         template,
-        {"filter": filterset, "page": page, "membership": membership, "can_create": membership.has_role(Role.MEMBER)},
+        {
+            "filter": filterset,
+            "filtering": filtering,
+            "page": page,
+            "membership": membership,
+            "can_create": membership.has_role(Role.MEMBER),
+        },
         status=status,
     )
+    # The same URL answers a fragment to HTMX and a page to the browser: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -60,6 +76,7 @@ def incident_create(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            messages.success(request, _("Incident opened at level %(level)s.") % {"level": Level.WATCH.label})
             return redirect("incidents:detail", pk=incident.pk)
     status = 400 if form.is_bound else 200
     return render(request, "incidents/form.html", {"form": form, "cell": membership.cell}, status=status)
@@ -77,30 +94,74 @@ def incident_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if changes:
+                messages.success(request, _("Changes saved and recorded in the crisis log."))
             return redirect("incidents:detail", pk=incident.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "incidents/form.html", {"form": form, "incident": incident}, status=status)
+    return render(
+        request, "incidents/form.html", {"form": form, "incident": incident, "cell": incident.cell}, status=status
+    )
 
 
-def _workspace_context(request, incident, membership, **forms):
-    entries = Paginator(selectors.log_entries(incident), LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+# Seriousness of each level, to word a move as an escalation or a de-escalation.
+_GRAVITY = {Level.WATCH: 0, Level.ALERT: 1, Level.RECOVERY: 1, Level.CRISIS: 2}
+
+
+def transition_label(from_level: str, to_level: str) -> str:
+    """The wording of a transition button: what the move means for the cell."""
+    to = Level(to_level)
+    if to == Level.CLOSED:
+        return _("Close the incident")
+    if from_level == Level.CLOSED:
+        return _("Reopen at %(level)s") % {"level": to.label}
+    if to == Level.RECOVERY:
+        return _("Move to %(level)s") % {"level": to.label}
+    if from_level == Level.RECOVERY:
+        return _("Relapse: back to %(level)s") % {"level": to.label}
+    if _GRAVITY[to] > _GRAVITY[Level(from_level)]:
+        return _("Escalate to %(level)s") % {"level": to.label}
+    return _("De-escalate to %(level)s") % {"level": to.label}
+
+
+def _people_in(entries) -> dict:
+    """Users named by id in "edited" entries (owner changes), fetched in one query."""
+    ids = set()
+    for entry in entries:
+        if entry.kind == LogKind.EDITED:
+            owner_change = (entry.data or {}).get("changes", {}).get("owner") or []
+            ids.update(value for value in owner_change if isinstance(value, int))
+    return get_user_model().objects.in_bulk(ids) if ids else {}
+
+
+def _workspace_context(request, incident, membership, *, log_form=None, transition_form=None):
+    entries = Paginator(selectors.log_entries(incident).prefetch_related("corrections"), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     can_contribute = membership.has_role(Role.MEMBER)
-    targets = workflow.targets_for_role(incident.level, membership.role)
+    log_form = log_form or (LogEntryForm(incident=incident) if can_contribute else None)
+    # A refused correction keeps pointing at the entry it corrects.
+    correcting = getattr(log_form, "cleaned_data", {}).get("corrects") if log_form is not None else None
+    transitions = []
+    for to in workflow.targets_for_role(incident.level, membership.role):
+        form = transition_form if transition_form and transition_form.data.get("to") == to else None
+        transitions.append(
+            {
+                "level": Level(to),
+                "label": transition_label(incident.level, to),
+                "form": form or TransitionForm(initial={"to": to, "expected_level": incident.level}),
+                "open": form is not None,
+            }
+        )
     return {
         "incident": incident,
         "membership": membership,
         "entries": entries,
-        "history": selectors.level_history(incident),
+        "people": _people_in(entries),
+        "history": selectors.level_history(incident).order_by("seq"),
         "can_contribute": can_contribute,
-        "log_form": forms.get("log_form") or (LogEntryForm(incident=incident) if can_contribute else None),
-        "transitions": [
-            {
-                "level": Level(to),
-                "form": forms.get("transition_forms", {}).get(to)
-                or TransitionForm(initial={"to": to, "expected_level": incident.level}),
-            }
-            for to in targets
-        ],
+        "log_form": log_form,
+        "correcting": correcting,
+        "transitions": transitions,
         "levels": list(Level),
     }
 
@@ -129,16 +190,23 @@ def incident_transition(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as conflict:
+            # Show the page as it is now, so the user decides again on fresh facts.
             messages.error(request, conflict.message)
-            return redirect("incidents:detail", pk=pk)
+            incident.refresh_from_db()
+            context = _workspace_context(request, incident, membership)
+            return render(request, "incidents/detail.html", context, status=409)
         else:
             messages.success(
                 request, _("Level changed to %(level)s.") % {"level": Level(form.cleaned_data["to"]).label}
             )
             return redirect("incidents:detail", pk=pk)
-    to = request.POST.get("to")
-    context = _workspace_context(request, incident, membership, transition_forms={to: form})
-    context["open_transition"] = to
+    targets = workflow.targets_for_role(incident.level, membership.role)
+    if request.POST.get("to") not in targets:
+        # No button carries this move, so its errors go to the top of the page.
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    context = _workspace_context(request, incident, membership, transition_form=form)
     return render(request, "incidents/detail.html", context, status=status)
 
 
@@ -154,11 +222,13 @@ def log_entry_add(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if not request.headers.get("HX-Request"):
+            if not is_htmx(request):
+                messages.success(request, _("Entry added to the crisis log."))
                 return redirect("incidents:detail", pk=pk)
             form, status = LogEntryForm(incident=incident), 200
     context = _workspace_context(request, incident, membership, log_form=form)
-    if request.headers.get("HX-Request"):
-        # HTMX swaps the log panel only, even on errors (with the form's messages).
+    if is_htmx(request):
+        # HTMX swaps the log panel only, even on errors (with the form's messages);
+        # 422 is the one error status the page's htmx-config swaps in.
         return render(request, "incidents/_log_panel.html", context, status=200 if status == 200 else 422)
     return render(request, "incidents/detail.html", context, status=status)

@@ -11,6 +11,7 @@ from cells.models import Role
 from incidents import services
 
 from .factories import PASSWORD, CellFactory, MembershipFactory, UserFactory
+from .integration.servers import start_asgi_server
 from .services_check import require_service  # noqa: F401  (re-exported for tests)
 
 ROLE_USERS = {"admin": "alice", "manager": "mona", "member": "max", "member2": "mia", "observer": "olga"}
@@ -88,3 +89,30 @@ def api():
         return client
 
     return make
+
+
+@pytest.fixture
+def asgi_server_factory(transactional_db, tmp_path):
+    """start(**options) -> AsgiServer: uvicorn as a subprocess on the (committed) test database.
+
+    Real HTTP and WebSockets, unlike pytest-django's WSGI live_server. Every
+    server started is stopped at teardown (SIGTERM, SIGKILL after a grace period);
+    its log is printed there, which pytest shows when the test failed.
+    """
+    started = []
+
+    def start(**options):
+        server = start_asgi_server(tmp_path, **options)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+        print(f"--- {server.process.name} {server.url} log (tail) ---\n{server.process.log(8000)}")
+
+
+@pytest.fixture
+def asgi_server(asgi_server_factory):
+    """One ASGI server on the test database; `asgi_server.url` is its base URL."""
+    return asgi_server_factory()

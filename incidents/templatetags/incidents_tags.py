@@ -1,8 +1,22 @@
-from django import template
+"""Presentation helpers for the incident pages: levels, dates, crisis-log details."""
 
-from ..models import Level
+import datetime
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ..models import CrisisType, Incident, Level, Severity
 
 register = template.Library()
+
+# Short enough for a table cell, with the year (incidents last days, reviews
+# come months later) and the 24-hour clock that crisis cells use.
+DATETIME_FORMATS = {"fr": "j N Y H:i", "en": "j M Y, H:i"}
 
 
 @register.filter
@@ -12,3 +26,82 @@ def level_label(value: str) -> str:
         return Level(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def when(value):
+    """<time> with the date in the user's zone and the zone's abbreviation.
+
+    `datetime` carries the UTC instant, so that scripts and copy-paste keep
+    the exact time; the title names the zone in full (CET is ambiguous).
+    """
+    if not isinstance(value, datetime.datetime):
+        return "—"
+    local = timezone.localtime(value)
+    language = (get_language() or "en").split("-")[0]
+    shown = dateformat.format(local, DATETIME_FORMATS.get(language, DATETIME_FORMATS["en"]))
+    zone = timezone.get_current_timezone_name()
+    return format_html(
+        '<time datetime="{}" title="{}">{} {}</time>',
+        value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        zone,
+        shown,
+        local.tzname() or zone,
+    )
+
+
+def _field_label(name: str) -> str:
+    try:
+        return capfirst(Incident._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _choice_label(choices, value) -> str:
+    try:
+        return choices(value).label
+    except ValueError:
+        return str(value)
+
+
+def _value_label(name: str, value, people: dict) -> str:
+    if value is None or value == "":
+        return "—"
+    if name == "owner":
+        person = people.get(value)
+        return str(person) if person else _("user #%(id)s") % {"id": value}
+    if name == "is_exercise":
+        return _("yes") if value else _("no")
+    if name == "crisis_type":
+        return _choice_label(CrisisType, value)
+    if name == "severity":
+        return _choice_label(Severity, value)
+    return Truncator(str(value)).chars(80)
+
+
+@register.simple_tag(takes_context=True)
+def entry_changes(context, entry) -> list[dict]:
+    """The changes of an "edited" entry, with translated field names and values.
+
+    `people` (user id -> user) comes from the view, which looks up every owner
+    of the page's entries in one query.
+    """
+    people = context.get("people") or {}
+    changes = (entry.data or {}).get("changes") or {}
+    rows = []
+    for name, change in changes.items():
+        old, new = [*change, None, None][:2] if isinstance(change, list | tuple) else (None, change)
+        rows.append(
+            {
+                "label": _field_label(name),
+                "old": _value_label(name, old, people),
+                "new": _value_label(name, new, people),
+            }
+        )
+    return rows
+
+
+@register.simple_tag
+def choice_label(kind: str, value) -> str:
+    """Label of a stored crisis type or severity, e.g. in a "created" entry's data."""
+    return _value_label(kind, value, {})

@@ -1,4 +1,5 @@
 // Small progressive enhancements; every page also works without JavaScript.
+// No inline script anywhere (CSP script-src 'self'): behaviour hangs on data-* attributes.
 (function () {
   "use strict";
 
@@ -9,21 +10,54 @@
     }
   });
 
+  // Destructive buttons ask first (e.g. removing a member).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
   // "Correct this entry": point the log form at the entry being corrected.
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("[data-correct]");
     var form = document.querySelector(".log-form");
-    if (link && form) {
+    if (!form) {
+      return;
+    }
+    var link = event.target.closest("[data-correct]");
+    var banner = form.querySelector("[data-correcting]");
+    if (link) {
       form.querySelector("[name=corrects]").value = link.dataset.correct;
-      var banner = form.querySelector("[data-correcting]");
-      banner.hidden = false;
       banner.querySelector("[data-correcting-label]").textContent = link.dataset.correctLabel;
+      banner.hidden = false;
+      form.scrollIntoView({ block: "nearest" });
       form.querySelector("textarea").focus();
       return;
     }
-    if (event.target.matches("[data-cancel-correction]") && form) {
+    if (event.target.closest("[data-cancel-correction]")) {
       form.querySelector("[name=corrects]").value = "";
-      form.querySelector("[data-correcting]").hidden = true;
+      banner.hidden = true;
     }
   });
+
+  // Level changes: one reason form open at a time, and the cursor in it.
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (!details.matches || !details.matches("details.transition") || !details.open) {
+        return;
+      }
+      document.querySelectorAll("details.transition[open]").forEach(function (other) {
+        if (other !== details) {
+          other.open = false;
+        }
+      });
+      var reason = details.querySelector("textarea");
+      if (reason) {
+        reason.focus();
+      }
+    },
+    true
+  );
 })();

@@ -1,0 +1,58 @@
+"""Writing notifications. `notify` runs inside the caller's transaction: the
+notifications exist exactly when the event that caused them was committed.
+E-mail goes out after commit (the rows are the outbox; see tasks.py)."""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import EmailStatus, Notification
+
+
+def notify(
+    *,
+    users: Iterable,
+    cell,
+    kind: str,
+    title: str,
+    body: str = "",
+    incident=None,
+    link: str = "",
+    data: dict | None = None,
+    dedupe_key: str = "",
+) -> list[Notification]:
+    """One notification per distinct active user; their e-mails are queued after commit."""
+    recipients = {user.pk: user for user in users if user is not None and user.is_active}
+    now = timezone.now()
+    rows = [
+        Notification(
+            user=user,
+            cell=cell,
+            incident=incident,
+            kind=kind,
+            title=title[:200],
+            body=body,
+            link=link,
+            data=data or {},
+            dedupe_key=dedupe_key,
+            created_at=now,
+            email_status=EmailStatus.PENDING if user.email else EmailStatus.NONE,
+        )
+        for user in sorted(recipients.values(), key=lambda u: u.pk)
+    ]
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
+    if ids:
+        from .tasks import send_notification_emails
+
+        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    return created
+
+
+def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all of them when `ids` is None); returns how many changed."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,230 @@
+"""Screenshots of every page, in French and English, to look at them.
+
+Not a test: it starts the app on a scratch SQLite database with the demo data,
+walks the pages as the demo users with Chromium, and writes PNGs to
+./screenshots/ (git-ignored). Console errors (a CSP violation, a failed
+script) are printed, since a screenshot does not show them.
+
+    .venv/bin/python scripts/screenshots.py [--port 8123] [--only detail]
+"""
+
+# A developer tool driving its own subprocesses on a scratch database in /tmp.
+# ruff: noqa: S105, S108, S603
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "screenshots"
+DB = Path("/tmp/ui-shots.sqlite3")
+PASSWORD = "crisiscell-demo"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {"1366": {"width": 1366, "height": 768}, "1440": {"width": 1440, "height": 900}}
+
+
+def run_env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{DB}",
+        CELERY_TASK_ALWAYS_EAGER="1",
+        CELERY_BROKER_DIR="/tmp/ui-shots-broker",
+        EMAIL_URL="dummymail://",
+        AXES_FAILURE_LIMIT="1000",
+    )
+    return env
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=run_env(), check=True)
+
+
+def start_server(port: int) -> subprocess.Popen:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    manage("migrate", "--verbosity", "0")
+    manage("load_demo")
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=run_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _attempt in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+class Shooter:
+    def __init__(self, browser, base: str, only: str | None):
+        self.browser = browser
+        self.base = base
+        self.only = only
+        self.problems: list[str] = []
+
+    def context(self, viewport: str, lang: str):
+        ctx = self.browser.new_context(viewport=VIEWPORTS[viewport], locale=lang)
+        page = ctx.new_page()
+        page.on("console", lambda msg: msg.type in ("error", "warning") and self.problems.append(f"{msg.text}"))
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+        return ctx, page
+
+    def login(self, page, username: str, lang: str) -> None:
+        page.goto(f"{self.base}/login/")
+        with page.expect_navigation():
+            page.click(f".lang-switch button[value={lang}]")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"{self.base}/")
+
+    def shot(self, page, name: str, lang: str, viewport: str) -> None:
+        if self.only and self.only not in name:
+            return
+        path = OUT / f"{name}.{lang}.{viewport}.png"
+        page.wait_for_load_state("networkidle")
+        # 1366x768: the whole page; 1440x900: what is visible without scrolling.
+        page.screenshot(path=str(path), full_page=viewport == "1366")
+        print("wrote", path.relative_to(ROOT))
+
+
+def prepare(shooter: Shooter) -> None:
+    """Actions that make the pages interesting: they also check that the UI flows work."""
+    ctx, page = shooter.context("1366", "en")
+    shooter.login(page, "manager", "en")
+    page.click("text=Rumeur : allergènes")
+    # Escalate to crisis through the form.
+    page.click("summary[data-to=crisis]")
+    page.fill("#transition-crisis-reason", "Reprise par un média national ; volume x20.")
+    page.click("details[open] button[type=submit]")
+    page.wait_for_selector(".flash-success")
+    # A log entry through HTMX, then a correction of it.
+    page.fill("#id_text", "Communiqué d'attente publié sur X et Instagram à 14 h 10.")
+    page.select_option("#id_category", "communication")
+    page.click(".log-form button[type=submit]")
+    page.wait_for_selector(".log-entry >> text=Communiqué d'attente publié")
+    page.click(".log-entry:has-text('Communiqué d') .correct-link")
+    page.fill("#id_text", "Heure exacte de publication : 14 h 25, pas 14 h 10.")
+    page.click(".log-form button[type=submit]")
+    page.wait_for_selector(".log-entry.kind-correction")
+    # An edit, for an "edited" entry with translated field names.
+    page.click("a.button >> text=Edit")
+    page.select_option("#id_severity", "1")
+    page.check("#id_is_exercise")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".level-track")
+    ctx.close()
+
+
+def shoot_all(shooter: Shooter) -> None:
+    for lang in ("fr", "en"):
+        for viewport in VIEWPORTS:
+            ctx, page = shooter.context(viewport, lang)
+            page.goto(f"{shooter.base}/login/")
+            with page.expect_navigation():
+                page.click(f".lang-switch button[value={lang}]")
+            shooter.shot(page, "login", lang, viewport)
+            page.fill("#id_username", "manager")
+            page.fill("#id_password", "wrong password")
+            page.click("button[type=submit].primary")
+            shooter.shot(page, "login-error", lang, viewport)
+            shooter.login(page, "manager", lang)
+            shooter.shot(page, "list", lang, viewport)
+            page.goto(f"{shooter.base}/?level=crisis&level=alert")
+            shooter.shot(page, "list-filtered", lang, viewport)
+            page.goto(f"{shooter.base}/?q=nothing-matches-this")
+            shooter.shot(page, "list-empty", lang, viewport)
+            page.goto(f"{shooter.base}/incidents/new/")
+            shooter.shot(page, "create", lang, viewport)
+            page.click("button[type=submit].primary")
+            shooter.shot(page, "create-errors", lang, viewport)
+            page.goto(f"{shooter.base}/")
+            page.click("text=Rumeur : allergènes")
+            detail_url = page.url
+            shooter.shot(page, "detail", lang, viewport)
+            page.click("summary[data-to=recovery]")
+            shooter.shot(page, "detail-transition-open", lang, viewport)
+            page.click("details[open] button[type=submit]")  # no reason: the browser blocks it
+            page.evaluate("document.querySelector('details[open] textarea').removeAttribute('required')")
+            page.click("details[open] button[type=submit]")
+            shooter.shot(page, "detail-transition-error", lang, viewport)
+            page.goto(detail_url)
+            page.click(".correct-link >> nth=0")
+            shooter.shot(page, "detail-correcting", lang, viewport)
+            page.goto(f"{detail_url}edit/")
+            shooter.shot(page, "edit", lang, viewport)
+            page.goto(f"{shooter.base}/")
+            page.click("text=Retard de livraisons")
+            shooter.shot(page, "detail-watch", lang, viewport)
+            page.click(".mainnav >> text=/Members|Membres/")
+            shooter.shot(page, "members-manager", lang, viewport)
+            page.goto(f"{shooter.base}/account/")
+            shooter.shot(page, "preferences", lang, viewport)
+            ctx.close()
+
+            ctx, page = shooter.context(viewport, lang)
+            shooter.login(page, "admin", lang)
+            page.click(".mainnav >> text=/Members|Membres/")
+            shooter.shot(page, "members-admin", lang, viewport)
+            page.fill("#id_username", "nobody-by-that-name")
+            page.click(".add-member button[type=submit]")
+            shooter.shot(page, "members-admin-error", lang, viewport)
+            ctx.close()
+
+            ctx, page = shooter.context(viewport, lang)
+            shooter.login(page, "observer", lang)
+            page.click("text=Rumeur : allergènes")
+            shooter.shot(page, "detail-observer", lang, viewport)
+            page.goto(f"{shooter.base}/incidents/999999/")
+            shooter.shot(page, "not-found", lang, viewport)
+            ctx.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument("--only", help="only screenshots whose name contains this")
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    server = start_server(args.port)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+            )
+            shooter = Shooter(browser, f"http://127.0.0.1:{args.port}", args.only)
+            prepare(shooter)
+            shoot_all(shooter)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    problems = sorted(set(shooter.problems))
+    for problem in problems:
+        print("BROWSER:", problem)
+    if problems:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
