@@ -12,8 +12,10 @@ PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set.
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -44,7 +46,9 @@ def ensure_venv() -> None:
         ):
             sys.exit("pip install failed; see the messages above.")
         STAMP.write_text(digest)
-    (ROOT / "var").mkdir(exist_ok=True)
+    # var/ holds the SQLite files, the filesystem broker and collected static
+    # files; WhiteNoise warns at every start if STATIC_ROOT does not exist.
+    (ROOT / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
 
 
 def run() -> int:
@@ -60,10 +64,46 @@ def run() -> int:
         flush=True,
     )
     # honcho runs web, worker and beat together and stops all of them on Ctrl-C.
-    try:
-        return sh(BIN / "honcho", "start", "--procfile", "Procfile.dev", "--port", port, env=env)
-    except KeyboardInterrupt:
-        return 0
+    args = [str(BIN / "honcho"), "start", "--procfile", "Procfile.dev", "--port", port]
+    print("+", " ".join(args), flush=True)
+    # Ctrl-C and `kill` both stop everything, even when dev.py was started in the
+    # background (where a shell makes it ignore SIGINT).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _interrupt)
+    honcho = subprocess.Popen(args, cwd=ROOT, env=env)
+    return wait_for_honcho(honcho)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def wait_for_honcho(honcho: subprocess.Popen) -> int:
+    """Wait for honcho; on Ctrl-C let it stop its processes instead of killing it.
+
+    A terminal's Ctrl-C reaches honcho too; a SIGINT or SIGTERM sent to dev.py
+    alone is passed on. honcho then stops web, worker and beat (SIGKILL after 5 s), so
+    nothing is left holding the port or the database for the next start.
+    """
+    interrupted_at = None
+    while True:
+        try:
+            code = honcho.wait(timeout=1)
+            return 0 if interrupted_at else code
+        except subprocess.TimeoutExpired:
+            if interrupted_at and time.monotonic() - interrupted_at > 20:
+                honcho.kill()
+        except KeyboardInterrupt:
+            if interrupted_at is None:
+                interrupted_at = time.monotonic()
+                honcho.send_signal(signal.SIGINT)
+
+
+def run_pytest(*args: str) -> int:
+    code = sh(PY, "-m", "pytest", *args)
+    # 5: no test selected (e.g. a path or -k that matches only the other run).
+    # In CI both runs must run something: there it stays a failure.
+    return 0 if code == 5 and os.environ.get("CI") != "true" else code
 
 
 def test(pytest_args: list[str]) -> int:
@@ -76,11 +116,10 @@ def test(pytest_args: list[str]) -> int:
         return 1
     # Browser tests run in their own pytest process: Playwright's sync API leaves
     # an asyncio loop running that breaks async tests collected after it.
-    code = sh(PY, "-m", "pytest", "-m", "not browser", *pytest_args)
+    code = run_pytest("-m", "not browser", "--durations=10", *pytest_args)
     if code:
         return code
-    code = sh(PY, "-m", "pytest", "-m", "browser", *pytest_args)
-    return 0 if code == 5 and os.environ.get("CI") != "true" else code  # 5: no browser test selected
+    return run_pytest("-m", "browser", *pytest_args)
 
 
 def main() -> int:
@@ -97,4 +136,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C during set-up: no traceback
+        sys.exit(130)

@@ -18,12 +18,10 @@ def preferences(request):
         try:
             services.user_set_timezone(user=request.user, timezone=form.cleaned_data["timezone"])
         except ValidationError as error:
-            form.add_error("timezone", error.message_dict.get("timezone", error.messages))
+            form.add_error("timezone", error.messages)
         else:
             zone = form.cleaned_data["timezone"] or settings.DEFAULT_USER_TIMEZONE
             messages.success(request, _("Saved: times are now shown in %(zone)s.") % {"zone": zone})
             return redirect("accounts:preferences")
     status = 400 if form.is_bound else 200
-    return render(
-        request, "accounts/preferences.html", {"form": form, "now": timezone.now()}, status=status
-    )
+    return render(request, "accounts/preferences.html", {"form": form, "now": timezone.now()}, status=status)

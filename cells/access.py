@@ -14,6 +14,10 @@ from .models import Cell, Membership, Role
 def membership_for(user, cell_id) -> Membership | None:
     if not user.is_authenticated:
         return None
+    try:
+        cell_id = int(cell_id)
+    except (TypeError, ValueError):
+        return None  # not an id at all: no such cell (404), rather than a crash
     return Membership.objects.select_related("cell").filter(user=user, cell_id=cell_id).first()
 
 

@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -69,6 +70,9 @@ class MembershipViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = MembershipSerializer
+    # Never queried (get_queryset scopes by cell): it tells drf-spectacular the
+    # model, so the `id` path parameter is an integer in the schema.
+    queryset = Membership.objects.none()
     filter_backends = []
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -87,7 +91,13 @@ class MembershipViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        membership = services.membership_add(cell=cell, user=data["user"], role=data["role"])
+        try:
+            membership = services.membership_add(cell=cell, user=data["user"], role=data["role"])
+        except DjangoValidationError as error:
+            # The service speaks of the user; the client sent a username.
+            raise serializers.ValidationError(
+                {"username" if field == "user" else field: messages for field, messages in error.message_dict.items()}
+            ) from None
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):

@@ -1,29 +1,39 @@
 from django.urls import include, path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter, SimpleRouter
-from rest_framework.throttling import ScopedRateThrottle
 
 from cells.api import CellViewSet, MembershipViewSet
+from crisiscell.api_auth import TokenView
+from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
-
-
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} -> {"token"}; throttled, and django-axes locks out guessing."""
-
-    throttle_scope = "token"
-    throttle_classes = [ScopedRateThrottle]
-
+from notifications.api.views import NotificationViewSet
+from reminders.api.views import CommsSettingsView, ReminderViewSet
+from statements.api.views import StatementViewSet, VersionViewSet
 
 router = DefaultRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cells", CellViewSet, basename="cell")
+router.register("notifications", NotificationViewSet, basename="notification")
 
-incident_router = SimpleRouter()
-incident_router.register(r"incidents/(?P<incident_pk>\d+)/log", LogEntryViewSet, basename="incident-log")
-incident_router.register(r"cells/(?P<cell_pk>\d+)/members", MembershipViewSet, basename="cell-member")
+# Nested collections: the parent's id goes through Django's int converter, so
+# that a non-number is a 404 and the schema types it as an integer.
+incident_routes = SimpleRouter()
+incident_routes.register("log", LogEntryViewSet, basename="incident-log")
+incident_routes.register("facts", FactViewSet, basename="incident-fact")
+incident_routes.register("claims", ClaimViewSet, basename="incident-claim")
+incident_routes.register("statements", StatementViewSet, basename="incident-statement")
+incident_routes.register("reminders", ReminderViewSet, basename="incident-reminder")
+
+statement_routes = SimpleRouter()
+statement_routes.register("versions", VersionViewSet, basename="statement-version")
+
+cell_routes = SimpleRouter()
+cell_routes.register("members", MembershipViewSet, basename="cell-member")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("", include(incident_router.urls)),
+    path("cells/<int:cell_pk>/communication-settings/", CommsSettingsView.as_view(), name="cell-comms-settings"),
+    path("incidents/<int:incident_pk>/", include(incident_routes.urls)),
+    path("incidents/<int:incident_pk>/statements/<int:statement_pk>/", include(statement_routes.urls)),
+    path("cells/<int:cell_pk>/", include(cell_routes.urls)),
     path("", include(router.urls)),
 ]

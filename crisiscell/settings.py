@@ -45,6 +45,11 @@ INSTALLED_APPS = [
     "accounts",
     "cells",
     "incidents",
+    # Facts, claims, statements and their review cadence (issue 3).
+    "notifications",
+    "facts",
+    "statements",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +191,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(CELERY_BROKER_DIR),
         "data_folder_out": str(CELERY_BROKER_DIR),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        # The exchange tables; kombu's default is ./control, inside the checkout.
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -201,6 +208,16 @@ CELERY_BEAT_SCHEDULE = {
     "verify-crisis-logs": {
         "task": "incidents.tasks.verify_all_log_chains",
         "schedule": env.int("LOG_VERIFY_INTERVAL_SECONDS", default=3600),
+    },
+    # Due reminders (holding statements to review, versions waiting, claims unanswered).
+    "process-due-reminders": {
+        "task": "reminders.tasks.process_due_reminders",
+        "schedule": 60,
+    },
+    # Notification e-mails that the after-commit task did not send.
+    "send-pending-notification-emails": {
+        "task": "notifications.tasks.send_pending_emails",
+        "schedule": 60,
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
@@ -239,6 +256,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "incidents.models.Level",
         "RoleEnum": "cells.models.Role",
+        "LogKindEnum": "incidents.models.LogKind",
+        "FactStatusEnum": "facts.models.FactStatus",
+        "SourceKindEnum": "facts.models.SourceKind",
+        "ClaimStatusEnum": "facts.models.ClaimStatus",
+        "ClaimRelationEnum": "facts.models.ClaimRelation",
+        "StatementKindEnum": "statements.models.StatementKind",
+        "AudienceEnum": "statements.models.Audience",
+        "VersionStatusEnum": "statements.models.VersionStatus",
+        "ReminderKindEnum": "reminders.models.ReminderKind",
+        "ReminderStatusEnum": "reminders.models.ReminderStatus",
+        "NotificationKindEnum": "notifications.models.NotificationKind",
     },
 }
 

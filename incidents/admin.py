@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 
 from . import services
 from .models import Incident, LevelChangeNotice, LogEntry
@@ -31,11 +33,31 @@ class LogEntryInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class IncidentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = list(services.EDITABLE_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As everywhere: only people of the incident's cell can own it. The
+        # service checks it too, but here a refusal must be a form error, not a 500.
+        if self.instance.pk is not None:
+            self.fields["owner"].queryset = (
+                get_user_model().objects.filter(memberships__cell=self.instance.cell_id).order_by("username")
+            )
+
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):
+    form = IncidentAdminForm
     list_display = ["title", "cell", "level", "severity", "crisis_type", "is_exercise", "updated_at"]
     list_filter = ["cell", "level", "crisis_type", "is_exercise"]
+    list_select_related = ["cell"]
     search_fields = ["title"]
     readonly_fields = ["cell", "level", "level_changed_at", "created_by", "created_at", "updated_at", "log_seq"]
     inlines = [LogEntryInline]
@@ -58,9 +80,11 @@ class IncidentAdmin(admin.ModelAdmin):
 class LogEntryAdmin(ReadOnlyAdmin):
     list_display = ["incident", "seq", "kind", "category", "actor", "created_at"]
     list_filter = ["kind", "category"]
+    list_select_related = ["incident", "actor"]
     search_fields = ["text"]
 
 
 @admin.register(LevelChangeNotice)
 class LevelChangeNoticeAdmin(ReadOnlyAdmin):
     list_display = ["entry", "recipients", "sent_at"]
+    list_select_related = ["entry"]

@@ -9,6 +9,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import F
 from django.utils import timezone
@@ -16,6 +17,26 @@ from django.utils import timezone
 from .models import Incident, LogEntry
 
 GENESIS_HASH = "0" * 64
+
+
+def _canonical_json(value):
+    """`value` as it reads back from any database, so that its hash does too.
+
+    PostgreSQL's jsonb keeps the decimal value of a number, not how Python
+    wrote it: 1e20 comes back as the integer 100000000000000000000, which would
+    no longer match the hash taken at write time. Integral floats are therefore
+    hashed as the integer of their decimal form (1.0 as 1); other floats keep
+    their shortest repr, which jsonb gives back exactly.
+    """
+    if isinstance(value, dict):
+        return {key: _canonical_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_json(item) for item in value]
+    if isinstance(value, float):
+        exact = Decimal(repr(value))
+        if exact.is_finite() and exact == exact.to_integral_value():
+            return int(exact)
+    return value
 
 
 def canonical_content(entry: LogEntry) -> str:
@@ -30,7 +51,7 @@ def canonical_content(entry: LogEntry) -> str:
             "source_url": entry.source_url,
             "corrects": entry.corrects_id,
             "actor": entry.actor_id,
-            "data": entry.data,
+            "data": _canonical_json(entry.data),
             "created_at": entry.created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
         },
         sort_keys=True,
@@ -83,7 +104,11 @@ def append_entry(
 class ChainReport:
     valid: bool
     checked: int
+    # Id of the first stored entry that does not fit; None when the chain is
+    # valid, or when only entries at the end are missing (no stored entry is wrong).
     first_broken: int | None
+    # Position (seq) where the chain breaks, also for a missing tail.
+    first_broken_seq: int | None = None
     problem: str = ""
 
 
@@ -95,14 +120,14 @@ def verify_chain(incident: Incident) -> ChainReport:
     for expected_seq, entry in enumerate(entries, start=1):
         checked += 1
         if entry.seq != expected_seq:
-            return ChainReport(False, checked, entry.pk, f"entry #{expected_seq} is missing")
+            return ChainReport(False, checked, entry.pk, expected_seq, f"entry #{expected_seq} is missing")
         if entry.prev_hash != expected_prev:
-            return ChainReport(False, checked, entry.pk, "does not follow the previous entry")
+            return ChainReport(False, checked, entry.pk, entry.seq, "does not follow the previous entry")
         if compute_hash(entry.prev_hash, entry) != entry.hash:
-            return ChainReport(False, checked, entry.pk, "content does not match its hash")
+            return ChainReport(False, checked, entry.pk, entry.seq, "content does not match its hash")
         expected_prev = entry.hash
     log_seq = Incident.objects.values_list("log_seq", flat=True).get(pk=incident.pk)
     if checked != log_seq:
         # The tail was removed: no stored entry is wrong, but entries are missing.
-        return ChainReport(False, checked, None, f"{log_seq - checked} entries missing at the end")
+        return ChainReport(False, checked, None, checked + 1, f"{log_seq - checked} entries missing at the end")
     return ChainReport(True, checked, None)

@@ -1,6 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from cells.access import cells_for_user
+
 from .models import CrisisType, Incident, Level
 
 
@@ -14,3 +16,10 @@ class IncidentFilter(django_filters.FilterSet):
     class Meta:
         model = Incident
         fields = ["cell", "level", "crisis_type", "severity", "is_exercise"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "cell" in self.filters and self.request is not None:
+            # Another organisation's cell is refused like a cell that does not
+            # exist (400), rather than answering an empty list that confirms it.
+            self.filters["cell"].queryset = cells_for_user(self.request.user)

@@ -82,7 +82,10 @@ class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=Level.choices, widget=forms.HiddenInput)
     expected_level = forms.ChoiceField(choices=Level.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
-        label=_("Reason (kept in the crisis log)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Reason (kept in the crisis log)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Say why the level changes: the reason is kept in the crisis log.")},
     )
 
     def __init__(self, *args, **kwargs):

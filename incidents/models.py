@@ -108,9 +108,13 @@ class LogEntryQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Crisis log entries cannot be deleted; add a correction entry instead.")
 
-    # bulk_update would bypass update(); creation goes through the service.
     def bulk_update(self, objs, fields, batch_size=None):
         raise PermissionError("Crisis log entries cannot be changed; add a correction entry instead.")
+
+    # bulk_create would skip save(), hence the hash chain: entries are added one
+    # by one by incidents.crisislog.append_entry.
+    def bulk_create(self, objs, *args, **kwargs):
+        raise PermissionError("Crisis log entries are written one by one, by incidents.crisislog.append_entry.")
 
 
 class LogEntry(models.Model):

@@ -1,11 +1,13 @@
 """Writes on incidents and their crisis log. Each function is one transaction;
 side effects (e-mail, broadcasts) are queued with transaction.on_commit."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from cells.access import require_role
 from cells.models import Cell, Membership, Role
 from crisiscell.errors import Conflict
@@ -16,13 +18,17 @@ from .models import Incident, Level, LogCategory, LogEntry, LogKind
 EDITABLE_FIELDS = ("title", "description", "crisis_type", "severity", "owner", "is_exercise")
 # Levels whose arrival every cell member must hear about at once, even off-screen.
 NOTIFIED_LEVELS = {Level.ALERT, Level.CRISIS}
+# The same limits as the forms and serializers, for callers that bypass them.
+REASON_MAX_LENGTH = 2000
+LOG_TEXT_MAX_LENGTH = LogEntry._meta.get_field("text").max_length
+SOURCE_URL_MAX_LENGTH = LogEntry._meta.get_field("source_url").max_length
 
 
-def _membership(user, cell: Cell) -> Membership | None:
+def _membership(user: User, cell: Cell) -> Membership | None:
     return Membership.objects.select_related("cell").filter(user=user, cell=cell).first()
 
 
-def _check_owner(owner, cell: Cell) -> None:
+def _check_owner(owner: User | None, cell: Cell) -> None:
     if owner is not None and not Membership.objects.filter(user=owner, cell=cell).exists():
         raise ValidationError({"owner": _("The owner must be a member of the cell %(cell)s.") % {"cell": cell}})
 
@@ -30,19 +36,30 @@ def _check_owner(owner, cell: Cell) -> None:
 def _full_clean(incident: Incident) -> None:
     # The model's own validation (lengths, choices, severity range) for callers
     # that bypass forms and serializers, e.g. management commands.
-    incident.full_clean(exclude=["cell", "created_by", "owner"])
+    errors = {}
+    try:
+        incident.full_clean(exclude=["cell", "created_by", "owner"])
+    except ValidationError as error:
+        errors = error.message_dict
+    # A TextField's max_length is only a form hint: Django does not validate it.
+    for field in ("description",):
+        limit = Incident._meta.get_field(field).max_length
+        if field not in errors and len(getattr(incident, field) or "") > limit:
+            errors[field] = [_("At most %(max)s characters.") % {"max": limit}]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
 def incident_create(
     *,
-    actor,
+    actor: User,
     cell: Cell,
     title: str,
     description: str = "",
     crisis_type: str = "other",
     severity: int = 3,
-    owner=None,
+    owner: User | None = None,
     is_exercise: bool = False,
 ) -> Incident:
     require_role(_membership(actor, cell), Role.MEMBER)
@@ -78,11 +95,27 @@ def _loggable(value):
 
 
 @transaction.atomic
-def incident_update(*, actor, incident: Incident, **changes) -> Incident:
+def incident_update(*, actor: User, incident: Incident, **changes) -> Incident:
+    """Change some of EDITABLE_FIELDS; the crisis log records the diff.
+
+    Values equal to the stored ones are no change (no log entry); a call that
+    names no field at all is refused, so that an empty PATCH does not pass for
+    a successful edit.
+    """
+    # Who asks comes first: a non-member learns nothing (404), not even that the input was wrong.
+    # Superusers edit from the Django admin, which is not scoped by cell.
+    if not actor.is_superuser:
+        require_role(_membership(actor, incident.cell), Role.MEMBER)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({field: _("This field cannot be changed here.") for field in sorted(unknown)})
-    require_role(_membership(actor, incident.cell), Role.MEMBER)
+    if not changes:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: _("Nothing to change: give at least one of %(fields)s.")
+                % {"fields": ", ".join(EDITABLE_FIELDS)}
+            }
+        )
     if "owner" in changes:
         _check_owner(changes["owner"], incident.cell)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
@@ -107,19 +140,28 @@ class TransitionRefused(ValidationError):
 
 @transaction.atomic
 def incident_transition(
-    *, actor, incident: Incident, to_level: str, reason: str, expected_level: str | None = None
+    *, actor: User, incident: Incident, to_level: str, reason: str, expected_level: str | None = None
 ) -> Incident:
     """Move the incident to another level, if the workflow and the actor's role allow it.
 
     `expected_level` is the level the actor saw: if someone moved the incident
     meanwhile, the actor gets a Conflict rather than acting on a stale screen.
     """
+    # No move of the table is open to weaker roles: an observer is refused (403)
+    # whatever the input, a non-member gets 404.
+    membership = require_role(_membership(actor, incident.cell), workflow.WEAKEST_ROLE)
     reason = (reason or "").strip()
+    errors = {}
     if not reason:
-        raise ValidationError({"reason": _("Say why the level changes: the reason is kept in the crisis log.")})
+        errors["reason"] = _("Say why the level changes: the reason is kept in the crisis log.")
+    elif len(reason) > REASON_MAX_LENGTH:
+        errors["reason"] = _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX_LENGTH}
     if to_level not in Level.values:
-        raise ValidationError({"to": _("“%(to)s” is not a level.") % {"to": to_level}})
-    membership = require_role(_membership(actor, incident.cell), Role.OBSERVER)
+        errors["to"] = _("“%(to)s” is not a level.") % {"to": to_level}
+    if expected_level is not None and expected_level not in Level.values:
+        errors["expected_level"] = _("“%(to)s” is not a level.") % {"to": expected_level}
+    if errors:
+        raise ValidationError(errors)
     current = Incident.objects.values_list("level", flat=True).get(pk=incident.pk)
     from_level = expected_level or current
     if from_level != current:
@@ -153,6 +195,9 @@ def incident_transition(
         text=reason,
         data={"from": from_level, "to": to_level},
     )
+    from reminders.review import level_changed  # holding statements are reviewed at the level's pace
+
+    level_changed(incident=incident, actor=actor)
     if to_level in NOTIFIED_LEVELS:
         from .tasks import notify_level_change
 
@@ -171,7 +216,7 @@ def _level_conflict(incident: Incident, current: str) -> Conflict:
 @transaction.atomic
 def log_entry_add(
     *,
-    actor,
+    actor: User,
     incident: Incident,
     text: str,
     category: str = LogCategory.INFORMATION,
@@ -180,10 +225,29 @@ def log_entry_add(
 ) -> LogEntry:
     require_role(_membership(actor, incident.cell), Role.MEMBER)
     text = (text or "").strip()
+    errors = {}
     if not text:
-        raise ValidationError({"text": _("Write what happened.")})
+        errors["text"] = _("Write what happened.")
+    elif len(text) > LOG_TEXT_MAX_LENGTH:
+        errors["text"] = _("Keep an entry under %(max)s characters; add another one for the rest.") % {
+            "max": LOG_TEXT_MAX_LENGTH
+        }
+    if category not in LogCategory.values:
+        errors["category"] = _("“%(value)s” is not a category.") % {"value": category}
+    source_url = (source_url or "").strip()
+    if source_url:
+        try:
+            if len(source_url) > SOURCE_URL_MAX_LENGTH:
+                raise ValidationError("too long")
+            URLValidator(schemes=["http", "https"])(source_url)
+        except ValidationError:
+            errors["source_url"] = _("Give a web address (http or https), of at most %(max)s characters.") % {
+                "max": SOURCE_URL_MAX_LENGTH
+            }
     if corrects is not None and corrects.incident_id != incident.pk:
-        raise ValidationError({"corrects": _("You can only correct an entry of the same incident.")})
+        errors["corrects"] = _("You can only correct an entry of the same incident.")
+    if errors:
+        raise ValidationError(errors)
     return crisislog.append_entry(
         incident=incident,
         kind=LogKind.CORRECTION if corrects else LogKind.NOTE,

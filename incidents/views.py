@@ -21,6 +21,9 @@ from .models import Level, LogKind
 
 INCIDENT_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
+# Entries written by people: what they said can be wrong. Automatic entries
+# (creation, edits, notifications) record facts of the system.
+CORRECTABLE_KINDS = (LogKind.NOTE, LogKind.CORRECTION, LogKind.LEVEL_CHANGED)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -88,14 +91,17 @@ def incident_edit(request, pk):
     form = IncidentForm(request.POST or None, instance=incident, cell=incident.cell)
     if request.method == "POST" and form.is_valid():
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
+        if not changes:
+            # Saving an untouched form is no edit: nothing to log, nothing to refuse.
+            messages.info(request, _("Nothing was changed."))
+            return redirect("incidents:detail", pk=incident.pk)
         fresh = selectors.get_incident_for_user(request.user, pk, Role.MEMBER)[0]
         try:
             services.incident_update(actor=request.user, incident=fresh, **changes)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if changes:
-                messages.success(request, _("Changes saved and recorded in the crisis log."))
+            messages.success(request, _("Changes saved and recorded in the crisis log."))
             return redirect("incidents:detail", pk=incident.pk)
     status = 400 if form.is_bound else 200
     return render(
@@ -163,6 +169,7 @@ def _workspace_context(request, incident, membership, *, log_form=None, transiti
         "correcting": correcting,
         "transitions": transitions,
         "levels": list(Level),
+        "correctable_kinds": CORRECTABLE_KINDS,
     }
 
 

@@ -26,6 +26,9 @@ TRANSITIONS: dict[tuple[Level, Level], Role] = {
     (X, A): Role.MANAGER,  # reopen
 }
 
+# Whoever is weaker than this can make no move at all.
+WEAKEST_ROLE: Role = min(TRANSITIONS.values(), key=lambda role: role.rank)
+
 
 def targets_from(level: str) -> list[Level]:
     """Every level reachable from `level`, whatever the role, in workflow order."""

@@ -22,7 +22,9 @@ class Notification(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     cell = models.ForeignKey("cells.Cell", on_delete=models.CASCADE, related_name="+")
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)

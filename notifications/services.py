@@ -4,10 +4,22 @@ E-mail goes out after commit (the rows are the outbox; see tasks.py)."""
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from .models import EmailStatus, Notification
+
+
+def cell_members(cell, roles=None):
+    """Active members of the cell (optionally only those with one of `roles`).
+
+    Recipients are always filtered through this: nobody outside the cell hears of its incidents.
+    """
+    users = get_user_model().objects.filter(is_active=True, memberships__cell=cell)
+    if roles is not None:
+        users = users.filter(memberships__role__in=list(roles))
+    return users.distinct()
 
 
 def notify(

@@ -13,7 +13,11 @@ from ..models import Incident, Level, LogCategory, LogEntry
 
 class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
     cell = serializers.PrimaryKeyRelatedField(queryset=Cell.objects.none())
-    owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all(), allow_null=True, required=False)
+    # Limited to people who share a cell with the requester: an id from
+    # elsewhere reads as "does not exist". The service checks the exact cell.
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.none(), allow_null=True, required=False
+    )
     allowed_transitions = serializers.SerializerMethodField(
         help_text="Levels the requesting user may move this incident to now."
     )
@@ -45,6 +49,9 @@ class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["cell"].queryset = cells_for_user(request.user)
+            self.fields["owner"].queryset = (
+                get_user_model().objects.filter(memberships__cell__in=cells_for_user(request.user)).distinct()
+            )
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             # The cell of an incident never changes.
             self.fields["cell"].read_only = True
@@ -103,6 +110,12 @@ class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
 
 class ChainReportSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
-    checked = serializers.IntegerField()
-    first_broken = serializers.IntegerField(allow_null=True, help_text="Id of the first entry that fails, if any.")
+    checked = serializers.IntegerField(help_text="Entries read before the verdict.")
+    first_broken = serializers.IntegerField(
+        allow_null=True,
+        help_text="Id of the first stored entry that fails; null when valid, or when only the end is missing.",
+    )
+    first_broken_seq = serializers.IntegerField(
+        allow_null=True, help_text="Position (seq) where the chain breaks, also when entries at the end are missing."
+    )
     problem = serializers.CharField(allow_blank=True)

@@ -6,12 +6,14 @@ from rest_framework.response import Response
 from cells.access import require_role
 from cells.models import Membership, Role
 
-from .. import crisislog, selectors, services
+from .. import crisislog, selectors, services, workflow
 from ..filters import IncidentFilter
+from ..models import Incident, LogEntry
 from .serializers import ChainReportSerializer, IncidentSerializer, LogEntrySerializer, TransitionSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; field-level messages."),
+    401: OpenApiResponse(description="Not authenticated: send `Authorization: Token <token>`."),
     403: OpenApiResponse(description="Your role in this cell does not allow it."),
     404: OpenApiResponse(description="No such object in your cells."),
 }
@@ -37,6 +39,8 @@ class IncidentViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = IncidentSerializer
+    # For the schema only (the path parameter's type); get_queryset scopes by cell.
+    queryset = Incident.objects.none()
     filterset_class = IncidentFilter
     ordering_fields = ["created_at", "updated_at", "severity", "title", "level_changed_at"]
     ordering = ["-updated_at", "-id"]
@@ -73,7 +77,8 @@ class IncidentViewSet(
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        incident = self.get_object()
+        # An observer may make no move at all: 403 before looking at the input.
+        incident = self.get_object(workflow.WEAKEST_ROLE)
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -89,14 +94,24 @@ class IncidentViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="The crisis log of an incident, newest first"),
+    retrieve=extend_schema(
+        summary="One entry of the crisis log", responses={200: LogEntrySerializer, 404: ERRORS[404]}
+    ),
     create=extend_schema(
         summary="Add an entry (member or above); set `corrects` to correct an earlier one",
         responses={201: LogEntrySerializer, **ERRORS},
     ),
 )
-class LogEntryViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class LogEntryViewSet(
+    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The crisis log is append-only: no PUT, PATCH or DELETE (405); a correction is a new entry."""
+
     serializer_class = LogEntrySerializer
+    # For the schema only (the path parameter's type); get_queryset scopes by incident.
+    queryset = LogEntry.objects.none()
     filter_backends = []
+    http_method_names = ["get", "post", "head", "options"]
 
     def incident(self, minimum: Role = Role.OBSERVER):
         if not hasattr(self, "_incident"):

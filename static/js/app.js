@@ -40,6 +40,17 @@
     }
   });
 
+  // A session that expired meanwhile: HTMX would swap the login page into a
+  // panel. Go to the login page instead (it brings the user back here).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    var login = document.body.dataset.loginUrl;
+    if (xhr && xhr.responseURL && login && new URL(xhr.responseURL).pathname === login) {
+      event.detail.shouldSwap = false;
+      window.location.assign(login + "?next=" + encodeURIComponent(window.location.pathname + window.location.search));
+    }
+  });
+
   // Level changes: one reason form open at a time, and the cursor in it.
   document.addEventListener(
     "toggle",

@@ -20,7 +20,8 @@ SCREENSHOTS = ROOT / "screenshots"
 
 
 def level_badge(page: Page):
-    return page.locator("h1 [data-level]")
+    """The badge of the incident's current level (not those of the log entries)."""
+    return page.locator("h1 [data-level], #incident-summary [data-level]").first
 
 
 def move_to(page: Page, level: str, reason: str) -> None:
@@ -44,7 +45,7 @@ def test_manager_walks_an_incident_from_watch_to_closed(page: Page, asgi_server,
     expect(page).to_have_url(f"{base}/")
 
     # Open an incident.
-    page.locator("main a[href='/incidents/new/']").click()
+    page.locator("main a[href='/incidents/new/']").first.click()
     page.locator("main [name=title]").fill("Rumour: Hydra+ recall")
     page.locator("main [name=description]").fill("A post claims every Hydra+ is being recalled.")
     page.locator("main [name=crisis_type]").select_option("rumour")
@@ -67,6 +68,8 @@ def test_manager_walks_an_incident_from_watch_to_closed(page: Page, asgi_server,
     log_form.locator("[type=submit]").click()
     expect(page.locator("main")).to_contain_text("Press office called back: no recall planned.")
     assert page.url == url_before  # swapped, not a full page load elsewhere
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "walkthrough-crisis.png"), full_page=True)
 
     # Switch the UI to French.
     page.locator("button[name=language][value=fr]").click()
@@ -77,7 +80,6 @@ def test_manager_walks_an_incident_from_watch_to_closed(page: Page, asgi_server,
     move_to(page, "recovery", "Denial picked up by the media")
     move_to(page, "closed", "Back to normal for 48 hours")
 
-    SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "walkthrough-closed.png"), full_page=True)
 
     # What the browser did is what the database holds: one entry per step, a valid chain.

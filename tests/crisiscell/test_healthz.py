@@ -34,12 +34,13 @@ def test_healthz_is_never_cached(client):
 
 
 @pytest.fixture
-def unreachable_broker():
+def unreachable_broker(monkeypatch):
     """The Celery app pointed at a Redis port where nothing listens."""
-    saved = celery_app.conf.broker_url
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
-    yield
-    celery_app.conf.broker_url = saved
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setitem(celery_app.conf, "broker_url", url)
+    assert celery_app.conf.broker_url == url
 
 
 def test_broker_unreachable_gives_503(client, unreachable_broker):

@@ -47,6 +47,8 @@ def database_url_for_subprocess() -> str:
         password = urllib.parse.quote(db.get("PASSWORD") or "", safe="")
         credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
         host = db.get("HOST") or "127.0.0.1"
+        if host.startswith("/"):  # a Unix socket folder: django-environ reads it URL-encoded
+            host = urllib.parse.quote(host, safe="")
         port = f":{db['PORT']}" if db.get("PORT") else ""
         return f"postgres://{credentials}{host}{port}/{urllib.parse.quote(db['NAME'], safe='')}"
     raise RuntimeError(f"No DATABASE_URL form for {db['ENGINE']}")
@@ -215,6 +217,8 @@ def celery_app_using(broker_url: str, queue: str):
     from crisiscell.celery import app
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_default_queue", "task_routes")}
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
 
     def reset_cached_connections():
         # Celery caches the connection pool, the producer pool and the router.
@@ -224,17 +228,23 @@ def celery_app_using(broker_url: str, queue: str):
             app.amqp.__dict__.pop(cached, None)
         app.amqp.flush_routes()
 
+    os.environ["CELERY_BROKER_URL"] = broker_url
     app.conf.broker_url = broker_url
     app.conf.task_default_queue = queue
     app.conf.task_routes = {"*": {"queue": queue}}
     reset_cached_connections()
     try:
+        assert app.conf.broker_url == broker_url
         yield app
     finally:
         with contextlib.suppress(Exception):
             app.pool.force_close_all()
         for key, value in saved.items():
             app.conf[key] = value
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         reset_cached_connections()
 
 

@@ -12,6 +12,7 @@ import urllib.parse
 import uuid
 
 import pytest
+import redis
 from django.db import connection
 
 from incidents import services
@@ -47,6 +48,18 @@ def worker(transactional_db, tmp_path):
         finally:
             code = process.stop()
             print(f"--- celery worker (exit {code}) log (tail) ---\n{process.log(8000)}")
+            forget_queue(broker_url, queue)
+
+
+def forget_queue(broker_url: str, queue: str) -> None:
+    """Remove the keys kombu kept in Redis for this test's queue."""
+    client = redis.Redis.from_url(broker_url)
+    try:
+        keys = list(client.scan_iter(match=f"*{queue}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def wait_until(condition, process, *, timeout: float = 60, what: str = "the condition"):

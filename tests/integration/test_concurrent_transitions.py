@@ -33,10 +33,15 @@ def servers(django_db_setup, tmp_path_factory):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
     tmp = tmp_path_factory.mktemp("servers")
     with ThreadPoolExecutor(2) as pool:
-        started = list(pool.map(lambda _: start_asgi_server(tmp, workers=2), range(2)))
-    yield started
-    for server in started:
-        server.stop()
+        futures = [pool.submit(start_asgi_server, tmp, workers=2) for _ in range(2)]
+    started = [future.result() for future in futures if future.exception() is None]
+    try:
+        for future in futures:
+            future.result()  # re-raises a failed start, after the others are known
+        yield started
+    finally:
+        for server in started:
+            server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,23 @@
+from rest_framework import serializers
+
+from ..models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "link", "cell", "incident", "data", "created_at", "read_at", "unread"]
+        read_only_fields = fields
+
+    def get_unread(self, notification) -> bool:
+        return notification.read_at is None
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    unread = serializers.IntegerField()
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many notifications changed to read.")

@@ -1,0 +1,105 @@
+"""What a reminder says and to whom, per kind. Read-only, except `send`, which writes the notifications."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from cells.models import Role
+from facts.models import ClaimStatus
+from incidents.models import Level
+from notifications.models import NotificationKind
+from notifications.services import cell_members, notify
+from statements.models import VersionStatus
+
+from .models import Reminder, ReminderKind
+
+
+def still_needed(reminder: Reminder) -> bool:
+    if reminder.incident.level == Level.CLOSED:
+        return False
+    if reminder.kind == ReminderKind.STATEMENT_REVIEW:
+        statement = reminder.statement
+        return (
+            statement.review_due_at is not None and statement.versions.filter(status=VersionStatus.PUBLISHED).exists()
+        )
+    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
+        return reminder.version.status == VersionStatus.IN_REVIEW
+    claim = reminder.claim
+    answered = claim.answered_by.filter(versions__status=VersionStatus.PUBLISHED).exists()
+    return claim.status == ClaimStatus.CIRCULATING and not answered
+
+
+def recipients(reminder: Reminder, *, escalated: bool) -> list:
+    cell = reminder.incident.cell
+    managers = set(cell_members(cell, Role.at_least(Role.MANAGER)))
+    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
+        # Those who may approve it: managers who did not write it. The incident
+        # owner first, if they are one; all of them once it escalates.
+        approvers = managers - set(reminder.version.authors.all())
+        owner = reminder.incident.owner
+        base = {owner} if owner in approvers and not escalated else approvers
+    else:
+        if reminder.kind == ReminderKind.STATEMENT_REVIEW:
+            published = reminder.statement.versions.filter(status=VersionStatus.PUBLISHED).first()
+            base = {reminder.statement.created_by, published.published_by if published else None}
+        else:
+            base = {reminder.claim.created_by, reminder.incident.owner}
+        if escalated:
+            base |= managers
+    members = set(cell_members(cell))
+    return sorted((user for user in base if user in members), key=lambda user: user.pk)
+
+
+def _texts(reminder: Reminder) -> tuple[str, str]:
+    incident = reminder.incident
+    if reminder.kind == ReminderKind.STATEMENT_REVIEW:
+        statement = reminder.statement
+        return (
+            _("Holding statement due for review: %(title)s") % {"title": statement.title},
+            _(
+                "The holding statement “%(title)s” (incident “%(incident)s”) was due for review at %(due)s. "
+                "Publish an updated version, or adjust its review time."
+            )
+            % {"title": statement.title, "incident": incident.title, "due": statement.review_due_at.isoformat()},
+        )
+    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
+        version = reminder.version
+        return (
+            _("Waiting for approval: %(title)s v%(number)s")
+            % {"title": version.statement.title, "number": version.number},
+            _(
+                "Version %(number)s of “%(title)s” (incident “%(incident)s”) "
+                "has been waiting for approval since %(since)s."
+            )
+            % {
+                "number": version.number,
+                "title": version.statement.title,
+                "incident": incident.title,
+                "since": version.submitted_at.isoformat(),
+            },
+        )
+    claim = reminder.claim
+    return (
+        _("Claim circulating unanswered: %(text)s") % {"text": claim.text[:80]},
+        _("Since %(since)s this claim circulates about “%(incident)s” and nothing answers it yet: “%(text)s”.")
+        % {"since": claim.first_seen_at.isoformat(), "incident": incident.title, "text": claim.text},
+    )
+
+
+def send(reminder: Reminder, users: list, *, escalated: bool) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = _texts(reminder)
+        if escalated:
+            title = _("[Escalated] %(title)s") % {"title": title}
+    notify(
+        users=users,
+        cell=reminder.incident.cell,
+        incident=reminder.incident,
+        kind=NotificationKind.ESCALATION if escalated else NotificationKind.REMINDER,
+        title=title,
+        body=body,
+        link=reverse("incidents:detail", args=[reminder.incident_id]),
+        data={"reminder": reminder.pk, "reminder_kind": reminder.kind, "occurrence": reminder.misses},
+        dedupe_key=f"reminder:{reminder.pk}:{reminder.generation}:{reminder.misses}",
+    )

@@ -1,0 +1,88 @@
+"""The refute cascade: a cited fact was refuted or retracted, so every statement
+that stands on it (an approved or published version cites it) needs review, now.
+
+Runs inside the fact's transaction (facts.services): the flag, the crisis-log
+entries and the notifications commit with the fact's new status, or not at all.
+The flag clears with a new approved version or a withdrawal (statements.services).
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cells.models import Role
+from facts.models import Fact, FactStatus
+from notifications.models import NotificationKind
+from notifications.services import cell_members, notify
+
+from .models import STANDING_STATUSES, Statement, StatementVersion
+from .services import log_statement
+
+
+def flag_statements_citing(*, fact: Fact, actor) -> list[Statement]:
+    """A cited fact was refuted or retracted: every statement with an approved
+    or published version citing it needs review, now. Inside the fact's transaction."""
+    ids = set(
+        StatementVersion.objects.filter(status__in=STANDING_STATUSES, citations__fact=fact).values_list(
+            "statement_id", flat=True
+        )
+    )
+    statements = list(
+        Statement.objects.select_for_update()
+        .select_related("incident__cell", "created_by")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for statement in statements:
+        versions = list(
+            statement.versions.filter(status__in=STANDING_STATUSES, citations__fact=fact).prefetch_related("authors")
+        )
+        facts = sorted({*statement.needs_review_facts, fact.pk})
+        Statement.objects.filter(pk=statement.pk).update(
+            needs_review=True, needs_review_since=statement.needs_review_since or now, needs_review_facts=facts
+        )
+        statement.needs_review, statement.needs_review_facts = True, facts
+        log_statement(
+            statement,
+            actor,
+            "needs_review",
+            text=fact.reason or fact.text,
+            fact=fact.pk,
+            fact_status=fact.status,
+            versions=[v.number for v in versions],
+        )
+        _notify_needs_review(statement, versions, fact)
+    return statements
+
+
+def _notify_needs_review(statement: Statement, versions: list[StatementVersion], fact: Fact) -> None:
+    cell = statement.incident.cell
+    people = {statement.created_by, *(author for version in versions for author in version.authors.all())}
+    people |= set(cell_members(cell, Role.at_least(Role.MANAGER)))
+    members = set(cell_members(cell))
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Needs review: %(title)s") % {"title": statement.title}
+        body = _(
+            "Fact #%(id)s “%(fact)s” is now %(status)s%(reason)s. Version(s) %(versions)s of “%(title)s” cite it: "
+            "approve a new version without it, or withdraw the statement."
+        ) % {
+            "id": fact.pk,
+            "fact": fact.text[:200],
+            "status": FactStatus(fact.status).label,
+            "reason": f" ({fact.reason})" if fact.reason else "",
+            "versions": ", ".join(f"v{v.number}" for v in versions),
+            "title": statement.title,
+        }
+    notify(
+        users=[user for user in people if user in members],
+        cell=cell,
+        incident=statement.incident,
+        kind=NotificationKind.NEEDS_REVIEW,
+        title=title,
+        body=body,
+        link=reverse("incidents:detail", args=[statement.incident_id]),
+        data={"statement": statement.pk, "fact": fact.pk, "versions": [v.number for v in versions]},
+        dedupe_key=f"needs-review:{statement.pk}:{fact.pk}",
+    )
