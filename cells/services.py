@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from messaging import broadcast
 
 from .models import Cell, Membership, Role
 
@@ -63,3 +64,5 @@ def membership_remove(*, membership: Membership) -> None:
     membership = Membership.objects.select_related("cell").get(pk=membership.pk)
     _ensure_an_admin_remains(membership.cell, leaving=membership)
     membership.delete()
+    # Their open pages of the cell's incidents stop receiving at once.
+    broadcast.membership_ended(user_id=membership.user_id, cell_id=membership.cell_id)

@@ -5,6 +5,7 @@ from cells.api import CellViewSet, MembershipViewSet
 from crisiscell.api_auth import TokenView
 from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
+from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
 from notifications.api.views import NotificationViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from statements.api.views import StatementViewSet, VersionViewSet
@@ -22,6 +23,10 @@ incident_routes.register("facts", FactViewSet, basename="incident-fact")
 incident_routes.register("claims", ClaimViewSet, basename="incident-claim")
 incident_routes.register("statements", StatementViewSet, basename="incident-statement")
 incident_routes.register("reminders", ReminderViewSet, basename="incident-reminder")
+incident_routes.register("events", EventViewSet, basename="incident-event")
+incident_routes.register("chat", ChatViewSet, basename="incident-chat")
+incident_routes.register("presence", PresenceViewSet, basename="incident-presence")
+incident_routes.register("locks", LockViewSet, basename="incident-lock")
 
 statement_routes = SimpleRouter()
 statement_routes.register("versions", VersionViewSet, basename="statement-version")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "facts",
     "statements",
     "reminders",
+    # The live workspace: event stream, WebSockets, chat, presence, edit locks (issue 4).
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ from cells.models import Membership, Role
 from crisiscell.errors import Conflict
 from incidents import crisislog
 from incidents.models import Incident, LogCategory, LogKind
+from messaging import locks
 
 from .errors import StaleRevision
 from .models import Fact, FactPolicy, FactSource, FactStatus, FactVersion, SourceKind
@@ -111,6 +112,7 @@ def fact_edit(*, actor, fact: Fact, text: str, expected_revision: int, note: str
         )
     if current["revision"] != expected_revision:
         raise _stale(fact)
+    locks.check_free(actor=actor, obj=fact)
     if current["text"] == text:
         return Fact.objects.get(pk=fact.pk)
     now = timezone.now()
@@ -124,6 +126,7 @@ def fact_edit(*, actor, fact: Fact, text: str, expected_revision: int, note: str
         fact=fact, number=fact.version, text=text, note=note[:300], created_by=actor, created_at=now
     )
     log_fact(fact, actor, "edited", version=fact.version, previous=current["text"])
+    locks.release_after_save(actor=actor, obj=fact)
     return fact
 
 

@@ -97,6 +97,11 @@ def append_entry(
     entry.hash = compute_hash(entry.prev_hash, entry)
     entry.save()
     incident.log_seq = seq
+    # Every business change of an incident writes a log entry: its live event
+    # (the pages of everyone in the cell update) is numbered here, in the same transaction.
+    from messaging import events
+
+    events.log_entry_recorded(entry)
     return entry
 
 

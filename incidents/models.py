@@ -63,6 +63,8 @@ class Incident(models.Model):
     # Number of the last crisis-log entry. Appending bumps it with an UPDATE,
     # which row-locks the incident: two appends cannot fork the hash chain.
     log_seq = models.PositiveIntegerField(default=0, editable=False)
+    # Number of the last live event (messaging.events): the same row lock orders them.
+    event_seq = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -9,6 +9,7 @@ class NotificationKind(models.TextChoices):
     NEEDS_REVIEW = "needs_review", _("Statement needs review")
     REMINDER = "reminder", _("Reminder")
     ESCALATION = "escalation", _("Escalated reminder")
+    MENTION = "mention", _("Mention in the chat")
 
 
 class EmailStatus(models.TextChoices):

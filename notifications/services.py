@@ -54,6 +54,9 @@ def notify(
         for user in sorted(recipients.values(), key=lambda u: u.pk)
     ]
     created = Notification.objects.bulk_create(rows)
+    from messaging import broadcast  # the unread badges of their open pages
+
+    broadcast.notifications_changed(user_ids=recipients)
     ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
     if ids:
         from .tasks import send_notification_emails
@@ -67,4 +70,9 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    if changed:
+        from messaging import broadcast  # the user's other tabs update their badge
+
+        broadcast.notifications_changed(user_ids=[user.pk])
+    return changed

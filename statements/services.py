@@ -21,6 +21,7 @@ from facts.errors import StaleRevision
 from facts.models import Claim, Fact, FactStatus
 from incidents import crisislog
 from incidents.models import Incident, LogCategory, LogKind
+from messaging import locks
 from reminders import cadence, review
 from reminders import services as reminders
 from reminders.models import ReminderKind
@@ -197,11 +198,15 @@ def version_edit(
             % {"n": version.number},
             current={"status": version.status},
         )
+    locks.check_free(actor=actor, obj=statement)
     new_text = version.text if text is None else _clean_text(text)
     facts = None if cited_facts is None else _objects_of_incident(Fact, statement.incident, cited_facts, "cited_facts")
     if version.status == D:
-        return _edit_draft(actor, statement, version, new_text, facts), False
-    return _new_draft(actor, statement, version, new_text, facts), True
+        result = _edit_draft(actor, statement, version, new_text, facts), False
+    else:
+        result = _new_draft(actor, statement, version, new_text, facts), True
+    locks.release_after_save(actor=actor, obj=statement)
+    return result
 
 
 def _edit_draft(actor, statement, version, text, facts) -> StatementVersion:

@@ -1,0 +1,151 @@
+"""WebSocket consumers: thin. They authorise at the handshake, join groups, and
+forward what messaging.broadcast sends; they write no business data (presence
+rows only say who has the page open)."""
+
+import asyncio
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import broadcast, presence
+from .selectors import socket_access, unread_count, workspace_snapshot
+
+# Close codes the page understands: do not reconnect after these.
+CLOSE_FORBIDDEN = 4403  # no longer a member, or logged out
+# Presence changes of one incident are sent at most this often per process:
+# 500 people opening the page at once make a few messages, not 500 x 500.
+PRESENCE_FLUSH_DELAY = 0.5
+_pending_presence: dict[int, asyncio.Task] = {}
+
+
+def _schedule_presence_broadcast(incident_id: int) -> None:
+    if incident_id in _pending_presence:
+        return
+
+    async def flush():
+        await asyncio.sleep(PRESENCE_FLUSH_DELAY)
+        _pending_presence.pop(incident_id, None)
+        viewers = await database_sync_to_async(presence.viewers)(incident_id)
+        await broadcast.send_async(
+            broadcast.incident_group(incident_id),
+            {"type": "incident.transient", "payload": {"type": "presence", **viewers}},
+        )
+
+    _pending_presence[incident_id] = asyncio.get_running_loop().create_task(flush())
+
+
+class _MemberSocket(AsyncJsonWebsocketConsumer):
+    """Joins the user's and the session's groups, so that leaving the cell or logging out closes it."""
+
+    async def join_personal_groups(self, user) -> None:
+        self.personal_groups = [broadcast.user_group(user.pk)]
+        session = self.scope.get("session")
+        if session is not None and session.session_key:
+            self.personal_groups.append(broadcast.session_group(session.session_key))
+        for group in self.personal_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def leave_groups(self) -> None:
+        for group in getattr(self, "groups_joined", []) + getattr(self, "personal_groups", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def session_ended(self, message):
+        await self.close(code=CLOSE_FORBIDDEN)
+
+    async def membership_ended(self, message):
+        pass
+
+    async def notifications_changed(self, message):
+        pass
+
+
+class IncidentConsumer(_MemberSocket):
+    """/ws/incidents/<id>/: the live workspace of one incident."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        self.incident_id = self.scope["url_route"]["kwargs"]["incident_id"]
+        self.cell_id = await database_sync_to_async(socket_access)(user, self.incident_id)
+        if self.cell_id is None:
+            # Closing before accepting refuses the handshake (HTTP 403).
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user_id = user.pk
+        self.groups_joined = [broadcast.incident_group(self.incident_id)]
+        await self.channel_layer.group_add(self.groups_joined[0], self.channel_name)
+        await self.join_personal_groups(user)
+        await self.accept()
+        await database_sync_to_async(presence.join)(
+            incident_id=self.incident_id, user_id=user.pk, channel_name=self.channel_name
+        )
+        # After joining the group: whatever commits from now on reaches this socket
+        # live, and the snapshot's seq tells the page what it must fetch to catch up.
+        snapshot = await database_sync_to_async(workspace_snapshot)(self.incident_id)
+        await self.send_json({"type": "hello", **snapshot})
+        _schedule_presence_broadcast(self.incident_id)
+
+    async def disconnect(self, code):
+        await self.leave_groups()
+        if getattr(self, "cell_id", None) is not None:
+            await database_sync_to_async(presence.leave)(channel_name=self.channel_name)
+            _schedule_presence_broadcast(self.incident_id)
+
+    async def receive_json(self, content, **kwargs):
+        kind = content.get("type") if isinstance(content, dict) else None
+        if kind == "ping":
+            # The pong carries the last seq: a client that missed a message (dropped
+            # by a full channel, say) sees the gap and fetches it.
+            seq = await database_sync_to_async(_touch_and_seq)(self.channel_name, self.incident_id, None)
+            await self.send_json({"type": "pong", "seq": seq})
+        elif kind == "presence" and content.get("state") in ("active", "idle"):
+            changed = await database_sync_to_async(presence.touch)(
+                channel_name=self.channel_name, state=content["state"]
+            )
+            if changed:
+                _schedule_presence_broadcast(self.incident_id)
+        else:
+            await self.send_json({"type": "error", "detail": "Unknown message; this socket takes ping and presence."})
+
+    async def incident_event(self, message):
+        await self.send_json({"type": "event", **message["event"]})
+
+    async def incident_transient(self, message):
+        await self.send_json(message["payload"])
+
+    async def membership_ended(self, message):
+        if message.get("cell") == self.cell_id:
+            await self.close(code=CLOSE_FORBIDDEN)
+
+
+def _touch_and_seq(channel_name: str, incident_id: int, state) -> int:
+    from incidents.models import Incident
+
+    presence.touch(channel_name=channel_name, state=state)
+    return Incident.objects.values_list("event_seq", flat=True).get(pk=incident_id)
+
+
+class NotificationsConsumer(_MemberSocket):
+    """/ws/notifications/: the unread badge of every page, live."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.user = user
+        await self.join_personal_groups(user)
+        await self.accept()
+        await self.send_unread()
+
+    async def disconnect(self, code):
+        await self.leave_groups()
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def send_unread(self):
+        await self.send_json({"type": "unread", **await database_sync_to_async(unread_count)(self.user)})
+
+    async def notifications_changed(self, message):
+        await self.send_unread()

@@ -1,0 +1,89 @@
+"""The per-incident event stream: every change, numbered in commit order.
+
+`record` runs inside the transaction of the change. The counter lives on the
+incident row (`Incident.event_seq`), bumped with an UPDATE that holds the row
+lock until commit: two transactions of one incident number their events one
+after the other, and commit in that order, so `seq > N` never skips an event
+that commits later.
+"""
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+
+from incidents.models import Incident, LogEntry, LogKind
+
+from . import broadcast
+from .models import IncidentEvent
+
+# What each crisis-log kind changes on the workspace page (the panels to refresh).
+PANELS_BY_LOG_KIND = {
+    LogKind.CREATED: ["summary", "log"],
+    LogKind.EDITED: ["summary", "log"],
+    # A new level also changes the review deadline of published holding statements.
+    LogKind.LEVEL_CHANGED: ["summary", "log", "statements"],
+    LogKind.NOTE: ["log"],
+    LogKind.CORRECTION: ["log"],
+    LogKind.NOTIFICATION: ["log"],
+    # Claims show the status of the facts that settle them.
+    LogKind.FACT: ["facts", "claims", "log"],
+    LogKind.CLAIM: ["claims", "log"],
+    LogKind.STATEMENT: ["statements", "needs-review", "claims", "log"],
+    LogKind.REMINDER: ["statements", "claims", "log"],
+}
+EVENTS_PAGE_MAX = 500
+
+
+@transaction.atomic  # a savepoint inside the caller's transaction; alone, it still holds the lock
+def record(*, incident_id: int, type: str, object_id=None, data: dict | None = None, actor=None) -> IncidentEvent:
+    """Number and store one event, and broadcast it after commit. Inside the caller's transaction."""
+    Incident.objects.filter(pk=incident_id).update(event_seq=F("event_seq") + 1)
+    seq = Incident.objects.values_list("event_seq", flat=True).get(pk=incident_id)
+    event = IncidentEvent.objects.create(
+        incident_id=incident_id, seq=seq, type=type, object_id=object_id, data=data or {}, actor=actor
+    )
+    broadcast.incident_event(incident_id=incident_id, payload=serialize(event))
+    return event
+
+
+def serialize(event: IncidentEvent) -> dict:
+    """The wire form, the same live and through the catch-up API."""
+    return {
+        "seq": event.seq,
+        "type": event.type,
+        "id": event.object_id,
+        "data": event.data,
+        "actor": event.actor_id,
+        "at": event.created_at.isoformat(),
+    }
+
+
+def event_type_for(entry: LogEntry) -> str:
+    if entry.kind == LogKind.LEVEL_CHANGED:
+        return "level.changed"
+    if entry.kind in (LogKind.NOTE, LogKind.CORRECTION):
+        return f"log.{entry.kind}"
+    action = (entry.data or {}).get("action")
+    return f"{entry.kind}.{action}" if action else f"{entry.kind}.recorded"
+
+
+def log_entry_recorded(entry: LogEntry) -> IncidentEvent:
+    """The event of a crisis-log entry: every business change of an incident writes one."""
+    data = {"panels": PANELS_BY_LOG_KIND.get(entry.kind, ["log"]), "entry": entry.pk, "kind": entry.kind}
+    details = entry.data or {}
+    if entry.kind == LogKind.LEVEL_CHANGED:
+        data["level"] = details.get("to")
+        data["from"] = details.get("from")
+    for key in ("fact", "claim", "statement", "version"):
+        if key in details:
+            data[key] = details[key]
+    return record(
+        incident_id=entry.incident_id,
+        type=event_type_for(entry),
+        object_id=entry.pk,
+        data=data,
+        actor=entry.actor,
+    )
+
+
+def events_after(incident: Incident, after: int, limit: int = EVENTS_PAGE_MAX) -> QuerySet[IncidentEvent]:
+    return IncidentEvent.objects.filter(incident=incident, seq__gt=after).order_by("seq")[:limit]

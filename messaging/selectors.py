@@ -1,0 +1,43 @@
+"""Reads for the live workspace."""
+
+from cells.models import Membership
+from incidents.models import Incident
+from notifications.models import Notification
+
+from . import locks, presence
+
+
+def socket_access(user, incident_id: int) -> int | None:
+    """The incident's cell id when `user` may watch it live (any member of its cell), else None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    cell_id = Incident.objects.filter(pk=incident_id).values_list("cell_id", flat=True).first()
+    if cell_id is None or not Membership.objects.filter(user=user, cell_id=cell_id).exists():
+        return None
+    return cell_id
+
+
+def workspace_snapshot(incident_id: int) -> dict:
+    """What a (re)connecting page needs besides the events: the last seq, who is here, who edits what."""
+    return {
+        "seq": Incident.objects.values_list("event_seq", flat=True).get(pk=incident_id),
+        "presence": presence.viewers(incident_id),
+        "locks": locks.active_locks(incident_id),
+    }
+
+
+def unread_count(user) -> dict:
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at", "-id")
+    latest = unread.values("id", "title", "link").first()
+    return {"count": unread.count(), "latest": latest}
+
+
+def chat_messages(incident):
+    from .models import ChatMessage
+
+    return (
+        ChatMessage.objects.filter(incident=incident)
+        .select_related("author", "promoted_entry")
+        .prefetch_related("mentions")
+        .order_by("-created_at", "-id")
+    )
