@@ -107,7 +107,8 @@ class IncidentConsumer(_MemberSocket):
             await self.send_json({"type": "error", "detail": "Unknown message; this socket takes ping and presence."})
 
     async def incident_event(self, message):
-        await self.send_json({"type": "event", **message["event"]})
+        # The same object as the catch-up API's events, wrapped.
+        await self.send_json({"type": "event", "event": message["event"]})
 
     async def incident_transient(self, message):
         await self.send_json(message["payload"])

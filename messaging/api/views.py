@@ -22,7 +22,7 @@ from .serializers import (
 )
 
 
-def _non_negative_int(request, name: str, default: int, maximum: int | None = None) -> int:
+def _bounded_int(request, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -30,8 +30,8 @@ def _non_negative_int(request, name: str, default: int, maximum: int | None = No
         value = int(raw)
     except ValueError:
         value = -1
-    if value < 0 or (maximum is not None and value > maximum):
-        bound = f" (0 to {maximum})" if maximum is not None else ""
+    if value < minimum or (maximum is not None and value > maximum):
+        bound = f" ({minimum} to {maximum})" if maximum is not None else ""
         raise serializers.ValidationError({name: _("Give a whole number%(bound)s.") % {"bound": bound}})
     return value
 
@@ -51,8 +51,8 @@ class EventViewSet(IncidentScopedViewSet):
     )
     def list(self, request, *args, **kwargs):
         incident = self.incident()
-        after = _non_negative_int(request, "after", 0)
-        limit = _non_negative_int(request, "limit", events.EVENTS_PAGE_MAX, events.EVENTS_PAGE_MAX) or 1
+        after = _bounded_int(request, "after", 0)
+        limit = _bounded_int(request, "limit", events.EVENTS_PAGE_MAX, 1, events.EVENTS_PAGE_MAX)
         page = [events.serialize(event) for event in events.events_after(incident, after, limit + 1)]
         last_seq = type(incident).objects.values_list("event_seq", flat=True).get(pk=incident.pk)
         return Response(

@@ -72,19 +72,16 @@ async def test_member_gets_hello_then_events_in_order_and_nothing_of_other_incid
     await db(services.log_entry_add)(actor=member, incident=incident, text="Relais presse")
     await db(services.incident_transition)(actor=manager, incident=incident, to_level="alert", reason="x8")
     await db(services.log_entry_add)(actor=outsider, incident=foreign_incident, text="Not yours")
-    first = await next_of_type(socket, "event")
-    second = await next_of_type(socket, "event")
+    first = (await next_of_type(socket, "event"))["event"]
+    second = (await next_of_type(socket, "event"))["event"]
     assert (first["seq"], first["type"]) == (2, "log.note")
     assert (second["seq"], second["type"], second["data"]["level"]) == (3, "level.changed", "alert")
     assert "log" in first["data"]["panels"]
     # Small events: no text of the entry travels on the socket.
     assert "Relais presse" not in str(first)
-    while True:  # only presence updates may remain, never the other incident's event
-        try:
-            leftover = await socket.receive_json_from(timeout=0.5)
-        except TimeoutError:
-            break
-        assert leftover["type"] == "presence"
+    # Only presence updates may remain, never the other incident's event.
+    while not await socket.receive_nothing(timeout=0.5):
+        assert (await socket.receive_json_from())["type"] == "presence"
     await socket.disconnect()
 
 
