@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.tasks.process_due_reminders",
         "schedule": 60,
     },
+    # Presence of sockets whose server process died; lapsed edit locks.
+    "purge-stale-presence": {
+        "task": "messaging.tasks.purge_stale_presence_and_locks",
+        "schedule": 300,
+    },
     # Notification e-mails that the after-commit task did not send.
     "send-pending-notification-emails": {
         "task": "notifications.tasks.send_pending_emails",

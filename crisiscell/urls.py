@@ -20,6 +20,7 @@ urlpatterns = [
     path("cells/", include("cells.urls")),
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
+    path("", include("messaging.urls")),
 ]
 
 if settings.DEBUG:

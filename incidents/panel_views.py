@@ -1,0 +1,113 @@
+"""The incident's own workspace panels, served alone for live updates.
+
+Each fragment is the outer element of one part of incidents/detail.html
+(`data-live-panel` + `data-panel-url`): a page that hears of a change fetches
+the fragment and swaps it in. Same authorisation as the page (any member).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cells.models import Role
+
+from . import selectors, workflow
+from .forms import TransitionForm
+from .models import Level, LogKind
+
+LOG_PAGE_SIZE = 50
+# Entries written by people: what they said can be wrong. Automatic entries
+# (creation, edits, notifications) record facts of the system.
+CORRECTABLE_KINDS = (LogKind.NOTE, LogKind.CORRECTION, LogKind.LEVEL_CHANGED)
+# Seriousness of each level, to word a move as an escalation or a de-escalation.
+_GRAVITY = {Level.WATCH: 0, Level.ALERT: 1, Level.RECOVERY: 1, Level.CRISIS: 2}
+
+
+def transition_label(from_level: str, to_level: str) -> str:
+    """The wording of a transition button: what the move means for the cell."""
+    from django.utils.translation import gettext as _
+
+    to = Level(to_level)
+    if to == Level.CLOSED:
+        return _("Close the incident")
+    if from_level == Level.CLOSED:
+        return _("Reopen at %(level)s") % {"level": to.label}
+    if to == Level.RECOVERY:
+        return _("Move to %(level)s") % {"level": to.label}
+    if from_level == Level.RECOVERY:
+        return _("Relapse: back to %(level)s") % {"level": to.label}
+    if _GRAVITY[to] > _GRAVITY[Level(from_level)]:
+        return _("Escalate to %(level)s") % {"level": to.label}
+    return _("De-escalate to %(level)s") % {"level": to.label}
+
+
+def transition_choices(incident, membership, transition_form=None) -> list[dict]:
+    """The moves the member may make now, each with its reason form (a refused one keeps its input)."""
+    choices = []
+    for to in workflow.targets_for_role(incident.level, membership.role):
+        form = transition_form if transition_form and transition_form.data.get("to") == to else None
+        choices.append(
+            {
+                "level": Level(to),
+                "label": transition_label(incident.level, to),
+                "form": form or TransitionForm(initial={"to": to, "expected_level": incident.level}),
+                "open": form is not None,
+            }
+        )
+    return choices
+
+
+def people_in(entries) -> dict:
+    """Users named by id in "edited" entries (owner changes), fetched in one query."""
+    from django.contrib.auth import get_user_model
+
+    ids = set()
+    for entry in entries:
+        if entry.kind == LogKind.EDITED:
+            owner_change = (entry.data or {}).get("changes", {}).get("owner") or []
+            ids.update(value for value in owner_change if isinstance(value, int))
+    return get_user_model().objects.in_bulk(ids) if ids else {}
+
+
+def log_context(request, incident, membership) -> dict:
+    entries = Paginator(selectors.log_entries(incident).prefetch_related("corrections"), LOG_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return {
+        "entries": entries,
+        "people": people_in(entries),
+        "can_contribute": membership.has_role(Role.MEMBER),
+        "correctable_kinds": CORRECTABLE_KINDS,
+    }
+
+
+def _base(request, incident, membership) -> dict:
+    return {"incident": incident, "membership": membership, "can_contribute": membership.has_role(Role.MEMBER)}
+
+
+PANELS = {
+    "pagehead": ("incidents/_pagehead.html", _base),
+    "level-track": ("incidents/_level_track.html", lambda r, i, m: {**_base(r, i, m), "levels": list(Level)}),
+    "summary": ("incidents/_summary_card.html", _base),
+    "transitions": (
+        "incidents/_transitions.html",
+        lambda r, i, m: {**_base(r, i, m), "transitions": transition_choices(i, m)},
+    ),
+    "history": (
+        "incidents/_level_history.html",
+        lambda r, i, m: {**_base(r, i, m), "history": selectors.level_history(i).order_by("seq")},
+    ),
+    "log": ("incidents/_log_list.html", lambda r, i, m: {**_base(r, i, m), **log_context(r, i, m)}),
+}
+
+
+@login_required
+@require_GET
+def incident_panel(request, pk, name):
+    if name not in PANELS:
+        raise Http404("No such panel.")
+    incident, membership = selectors.get_incident_for_user(request.user, pk)
+    template, context = PANELS[name]
+    return render(request, template, context(request, incident, membership))

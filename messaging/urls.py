@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("incidents/<int:pk>/panels/chat/", views.chat_panel_fragment, name="chat-panel"),
+    path("incidents/<int:pk>/chat/", views.chat_post, name="chat-post"),
+    path("incidents/<int:pk>/chat/<int:message_pk>/promote/", views.chat_promote, name="chat-promote"),
+]

@@ -1,0 +1,90 @@
+"""Chat pages of the workspace: the live fragment, posting, promoting to the crisis log."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cells.models import Role
+from crisiscell.errors import Conflict
+from incidents.selectors import get_incident_for_user
+
+from . import chat, selectors
+from .forms import ChatForm, PromoteForm
+from .panels import chat_form_context, chat_panel
+
+
+def _is_htmx(request) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _refresh(response: HttpResponse, *panels: str) -> HttpResponse:
+    # The page refreshes these panels at once, without waiting for the socket's echo.
+    response["HX-Trigger"] = json.dumps({"crisiscell:refresh": {"panels": list(panels)}})
+    return response
+
+
+def _workspace(incident, anchor: str = "chat"):
+    return redirect(reverse("incidents:detail", args=[incident.pk]) + f"#{anchor}")
+
+
+@login_required
+@require_GET
+def chat_panel_fragment(request, pk):
+    incident, membership = get_incident_for_user(request.user, pk)
+    context = {"incident": incident, **chat_panel(incident, membership, request.user)}
+    return render(request, "messaging/_chat_list.html", context)
+
+
+@login_required
+@require_POST
+def chat_post(request, pk):
+    # Observers take part in the chat: legal, the executive comment here.
+    incident, _membership = get_incident_for_user(request.user, pk, Role.OBSERVER)
+    form = ChatForm(request.POST)
+    if form.is_valid():
+        try:
+            chat.chat_post(actor=request.user, incident=incident, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            form.add_error("text" if hasattr(error, "error_dict") else None, error)
+        else:
+            if not _is_htmx(request):
+                return _workspace(incident)
+            response = render(request, "messaging/_chat_form.html", {"incident": incident, **chat_form_context()})
+            return _refresh(response, "chat")
+    context = {"incident": incident, **chat_form_context(form)}
+    if _is_htmx(request):
+        # 422: the one error status the page's htmx-config swaps in (the form with its message).
+        return render(request, "messaging/_chat_form.html", context, status=422)
+    # Without JavaScript: the form again with its message, and what was typed (nothing is lost).
+    return render(request, "messaging/chat_error.html", context, status=400)
+
+
+@login_required
+@require_POST
+def chat_promote(request, pk, message_pk):
+    incident, _membership = get_incident_for_user(request.user, pk, Role.MEMBER)
+    message = selectors.chat_messages(incident).filter(pk=message_pk).first()
+    if message is None:
+        raise Http404(_("No such message in this incident."))
+    form = PromoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a category of the crisis log."))
+        return HttpResponse(status=400) if _is_htmx(request) else _workspace(incident)
+    try:
+        entry = chat.chat_promote(actor=request.user, message=message, category=form.cleaned_data["category"])
+    except Conflict as conflict:
+        if _is_htmx(request):
+            return _refresh(HttpResponse(conflict.message, status=409), "chat")
+        messages.error(request, conflict.message)
+        return _workspace(incident)
+    if _is_htmx(request):
+        return _refresh(HttpResponse(status=204), "chat", "log")
+    messages.success(request, _("Recorded in the crisis log as entry #%(seq)s.") % {"seq": entry.seq})
+    return _workspace(incident, f"log-{entry.seq}")

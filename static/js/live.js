@@ -1,0 +1,541 @@
+// The live workspace: every change reaches the page without a reload.
+//
+// One socket per open incident (/ws/incidents/<id>/) and one per page for the
+// notification badge (/ws/notifications/). Events are numbered per incident;
+// the page remembers the last one it applied (starting from the seq it was
+// rendered at) and applies each event once, in order. A gap (a message lost
+// while reconnecting, or dropped by a full channel) is filled from
+// GET /api/v1/incidents/<id>/events/?after=N before anything newer is applied.
+// An event names the panels it changes; the page fetches their fresh HTML
+// (the same fragments the server renders) and swaps them, highlighting what
+// changed. A panel with a form someone is typing in is not swapped under their
+// fingers: it says "updated" and waits for a click.
+(function () {
+  "use strict";
+
+  var PING_EVERY_MS = 25000;
+  var REFRESH_DEBOUNCE_MS = 60;
+  var IDLE_AFTER_MS = 3 * 60 * 1000;
+  var LOCK_RENEW_MS = 30000;
+  var CLOSE_FORBIDDEN = 4403;
+
+  function t(text) {
+    return window.gettext ? window.gettext(text) : text;
+  }
+
+  function socketUrl(path) {
+    return (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + path;
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) {
+      return decodeURIComponent(match[1]);
+    }
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function fetchJson(url, options) {
+    options = options || {};
+    var headers = { Accept: "application/json" };
+    if (options.method && options.method !== "GET") {
+      headers["Content-Type"] = "application/json";
+      headers["X-CSRFToken"] = csrfToken();
+    }
+    return fetch(url, {
+      method: options.method || "GET",
+      credentials: "same-origin",
+      headers: headers,
+      body: options.body ? JSON.stringify(options.body) : undefined,
+      keepalive: !!options.keepalive,
+    }).then(function (response) {
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (body) {
+          return { status: response.status, body: body };
+        });
+    });
+  }
+
+  // A socket that comes back by itself: back-off with jitter, at once when the
+  // browser says it is online again, never after the server said "forbidden".
+  function ReconnectingSocket(path, handlers) {
+    var socket = null;
+    var attempts = 0;
+    var timer = null;
+    var pinger = null;
+    var stopped = false;
+
+    function schedule() {
+      if (stopped || timer) {
+        return;
+      }
+      var delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
+      attempts += 1;
+      timer = window.setTimeout(function () {
+        timer = null;
+        open();
+      }, delay);
+    }
+
+    function open() {
+      if (stopped) {
+        return;
+      }
+      handlers.status(navigator.onLine === false ? "offline" : "connecting");
+      socket = new WebSocket(socketUrl(path));
+      socket.onopen = function () {
+        attempts = 0;
+        handlers.status("live");
+        pinger = window.setInterval(function () {
+          send({ type: "ping" });
+        }, PING_EVERY_MS);
+      };
+      socket.onmessage = function (message) {
+        var data;
+        try {
+          data = JSON.parse(message.data);
+        } catch (error) {
+          return;
+        }
+        handlers.message(data);
+      };
+      socket.onclose = function (event) {
+        window.clearInterval(pinger);
+        socket = null;
+        if (event.code === CLOSE_FORBIDDEN) {
+          stopped = true;
+          handlers.status("closed");
+          return;
+        }
+        handlers.status(navigator.onLine === false ? "offline" : "reconnecting");
+        schedule();
+      };
+    }
+
+    function send(data) {
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify(data));
+      }
+    }
+
+    window.addEventListener("online", function () {
+      if (!socket && !stopped) {
+        window.clearTimeout(timer);
+        timer = null;
+        attempts = 0;
+        open();
+      }
+    });
+    window.addEventListener("offline", function () {
+      handlers.status("offline");
+    });
+    open();
+    return {
+      send: send,
+      // For tests and for a page that leaves: drop the socket as a lost network would.
+      drop: function () {
+        if (socket) {
+          socket.close();
+        }
+      },
+    };
+  }
+
+  // --- Panels ---------------------------------------------------------------
+
+  function isDirty(panel) {
+    var active = document.activeElement;
+    if (active && panel.contains(active) && active.matches("input, textarea, select")) {
+      return true;
+    }
+    var fields = panel.querySelectorAll("textarea, input[type=text], input[type=url], input:not([type])");
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].value !== fields[i].defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function itemsOf(element) {
+    var items = {};
+    element.querySelectorAll("[data-item]").forEach(function (item) {
+      items[item.dataset.item] = item.outerHTML;
+    });
+    return items;
+  }
+
+  function swap(panel, html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    var fresh = template.content.firstElementChild;
+    if (!fresh) {
+      return;
+    }
+    var before = itemsOf(panel);
+    panel.replaceWith(fresh);
+    var changed = 0;
+    fresh.querySelectorAll("[data-item]").forEach(function (item) {
+      if (before[item.dataset.item] !== item.outerHTML) {
+        item.classList.add("live-changed");
+        changed += 1;
+      }
+    });
+    if (!changed && fresh.outerHTML !== panel.outerHTML) {
+      fresh.classList.add("live-changed");
+    }
+    if (window.htmx) {
+      window.htmx.process(fresh);
+    }
+  }
+
+  function markStale(panel) {
+    if (panel.querySelector(".live-stale-note")) {
+      return;
+    }
+    var note = document.createElement("button");
+    note.type = "button";
+    note.className = "live-stale-note";
+    note.textContent = t("This changed meanwhile: show the new version");
+    note.addEventListener("click", function () {
+      refreshPanel(panel, true);
+    });
+    panel.prepend(note);
+  }
+
+  function refreshPanel(panel, force) {
+    var url = panel.dataset.panelUrl;
+    if (!url) {
+      return Promise.resolve();
+    }
+    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (html === null || !panel.isConnected) {
+          return;
+        }
+        if (!force && isDirty(panel)) {
+          markStale(panel);
+          return;
+        }
+        swap(panel, html);
+      })
+      .catch(function () {});
+  }
+
+  function PanelRefresher() {
+    var pending = {};
+    var timer = null;
+    return function (names) {
+      (names || []).forEach(function (name) {
+        pending[name] = true;
+      });
+      if (timer) {
+        return;
+      }
+      timer = window.setTimeout(function () {
+        var due = Object.keys(pending);
+        pending = {};
+        timer = null;
+        due.forEach(function (name) {
+          document.querySelectorAll('[data-live-panel="' + name + '"]').forEach(function (panel) {
+            refreshPanel(panel, false);
+          });
+        });
+      }, REFRESH_DEBOUNCE_MS);
+    };
+  }
+
+  // --- Presence and locks ------------------------------------------------------
+
+  function renderPresence(container, presence) {
+    if (!container || !presence) {
+      return;
+    }
+    var list = container.querySelector("[data-presence-list]") || container;
+    list.textContent = "";
+    (presence.users || []).forEach(function (user) {
+      var face = document.createElement("span");
+      face.className = "face" + (user.state === "idle" ? " idle" : "");
+      face.textContent = user.initials;
+      face.title = user.name + (user.state === "idle" ? " — " + t("idle") : "");
+      face.dataset.userId = user.id;
+      list.appendChild(face);
+    });
+    var more = (presence.total || 0) - (presence.users || []).length;
+    if (more > 0) {
+      var extra = document.createElement("span");
+      extra.className = "face more";
+      extra.textContent = "+" + more;
+      list.appendChild(extra);
+    }
+    container.dataset.viewers = presence.total || 0;
+  }
+
+  var locks = {};
+
+  function renderLock(lock) {
+    if (lock.holder) {
+      locks[lock.target] = lock;
+    } else {
+      delete locks[lock.target];
+    }
+    document.querySelectorAll('[data-lock-target="' + lock.target + '"]').forEach(showLockOn);
+  }
+
+  function showLockOn(element) {
+    var lock = locks[element.dataset.lockTarget];
+    var me = document.body.dataset.userId;
+    var note = element.querySelector(".lock-note");
+    if (!lock || String(lock.holder.id) === me) {
+      if (note) {
+        note.remove();
+      }
+      return;
+    }
+    if (!note) {
+      note = document.createElement("span");
+      note.className = "lock-note";
+      element.appendChild(note);
+    }
+    note.textContent = window.interpolate
+      ? window.interpolate(t("being edited by %s"), [lock.holder.name])
+      : "being edited by " + lock.holder.name;
+  }
+
+  // --- The workspace ------------------------------------------------------------
+
+  function Workspace(root) {
+    var lastSeq = parseInt(root.dataset.eventSeq || "0", 10);
+    var eventsUrl = root.dataset.eventsUrl;
+    var statusEl = document.querySelector("[data-live-status]");
+    var presenceEl = document.querySelector("[data-presence]");
+    var refresh = PanelRefresher();
+    var catching = false;
+    var again = false;
+    var socket;
+
+    function setStatus(state) {
+      if (!statusEl) {
+        return;
+      }
+      var labels = {
+        connecting: t("Connecting…"),
+        live: t("Live"),
+        reconnecting: t("Reconnecting…"),
+        offline: t("Offline"),
+        closed: t("Disconnected"),
+      };
+      statusEl.dataset.state = state;
+      statusEl.textContent = labels[state] || state;
+      root.dataset.liveState = state;
+    }
+
+    function apply(event) {
+      lastSeq = event.seq;
+      root.dataset.eventSeq = String(lastSeq);
+      refresh((event.data && event.data.panels) || []);
+      document.dispatchEvent(new CustomEvent("crisiscell:event", { detail: event }));
+    }
+
+    function receive(event) {
+      if (event.seq <= lastSeq) {
+        return; // already applied (live and through a catch-up)
+      }
+      if (event.seq === lastSeq + 1 && !catching) {
+        apply(event);
+        return;
+      }
+      catchUp();
+    }
+
+    function catchUp() {
+      if (catching) {
+        again = true;
+        return;
+      }
+      catching = true;
+      again = false;
+      fetchJson(eventsUrl + "?after=" + lastSeq)
+        .then(function (answer) {
+          if (answer.status !== 200) {
+            return false;
+          }
+          answer.body.events.forEach(function (event) {
+            if (event.seq === lastSeq + 1) {
+              apply(event);
+            }
+          });
+          return answer.body.has_more;
+        })
+        .catch(function () {
+          return false;
+        })
+        .then(function (more) {
+          catching = false;
+          if (more || again) {
+            catchUp();
+          }
+        });
+    }
+
+    function onMessage(message) {
+      if (message.type === "hello") {
+        renderPresence(presenceEl, message.presence);
+        locks = {};
+        (message.locks || []).forEach(renderLock);
+        document.querySelectorAll("[data-lock-target]").forEach(showLockOn);
+        if (message.seq > lastSeq) {
+          catchUp();
+        }
+      } else if (message.type === "event") {
+        receive(message.event);
+      } else if (message.type === "pong") {
+        if (message.seq > lastSeq) {
+          catchUp();
+        }
+      } else if (message.type === "presence") {
+        renderPresence(presenceEl, message);
+      } else if (message.type === "lock") {
+        renderLock(message);
+      }
+    }
+
+    socket = ReconnectingSocket(root.dataset.wsPath, { status: setStatus, message: onMessage });
+
+    // Idle after a few minutes without a key, a click or a look at the tab.
+    var idle = false;
+    var idleTimer = null;
+    function active() {
+      if (idle) {
+        idle = false;
+        socket.send({ type: "presence", state: "active" });
+      }
+      window.clearTimeout(idleTimer);
+      idleTimer = window.setTimeout(function () {
+        idle = true;
+        socket.send({ type: "presence", state: "idle" });
+      }, IDLE_AFTER_MS);
+    }
+    ["keydown", "pointerdown", "scroll", "focus"].forEach(function (name) {
+      window.addEventListener(name, active, { passive: true });
+    });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") {
+        active();
+      }
+    });
+    active();
+
+    // After an HTMX post (a log entry, a chat message) the page need not wait for the echo.
+    document.body.addEventListener("crisiscell:refresh", function (event) {
+      refresh((event.detail && event.detail.panels) || []);
+    });
+
+    window.crisiscellLive = {
+      lastSeq: function () {
+        return lastSeq;
+      },
+      drop: socket.drop,
+    };
+  }
+
+  // --- Notification badge -------------------------------------------------------
+
+  function Notifications(badge) {
+    var shown = parseInt(badge.dataset.unreadCount || "0", 10);
+    var toast = document.querySelector("[data-live-toast]");
+    ReconnectingSocket("/ws/notifications/", {
+      status: function () {},
+      message: function (message) {
+        if (message.type !== "unread") {
+          return;
+        }
+        var count = message.count;
+        badge.dataset.unreadCount = String(count);
+        var number = badge.querySelector("[data-unread-number]") || badge;
+        number.textContent = String(count);
+        badge.classList.toggle("has-unread", count > 0);
+        badge.hidden = false;
+        if (count > shown && message.latest && toast) {
+          toast.textContent = "";
+          var link = document.createElement("a");
+          link.href = message.latest.link || badge.getAttribute("href") || "#";
+          link.textContent = message.latest.title;
+          toast.appendChild(link);
+          toast.hidden = false;
+          window.setTimeout(function () {
+            toast.hidden = true;
+          }, 8000);
+        }
+        shown = count;
+      },
+    });
+  }
+
+  // --- Edit locks on the edit forms ---------------------------------------------
+
+  function LockedForm(form) {
+    var url = form.dataset.lockUrl;
+    var target = form.dataset.lockForm;
+    var note = form.querySelector("[data-lock-status]");
+    var holding = false;
+    var typedSince = Date.now();
+
+    function setLocked(holder) {
+      form.querySelectorAll("textarea, input:not([type=hidden]), button[type=submit]").forEach(function (field) {
+        field.disabled = !!holder;
+      });
+      if (note) {
+        note.hidden = !holder;
+        note.textContent = holder
+          ? window.interpolate
+            ? window.interpolate(t("%s is editing this; you can edit it when they are done."), [holder.name])
+            : holder.name + " is editing this."
+          : "";
+      }
+    }
+
+    function take() {
+      return fetchJson(url, { method: "POST", body: { target: target } }).then(function (answer) {
+        holding = answer.status === 200;
+        setLocked(answer.status === 409 ? answer.body.current.holder : null);
+      });
+    }
+
+    form.addEventListener("input", function () {
+      typedSince = Date.now();
+    });
+    take();
+    window.setInterval(function () {
+      // Renew while the person works; an abandoned tab lets the lock lapse.
+      if (!holding || Date.now() - typedSince < 3 * LOCK_RENEW_MS) {
+        take();
+      }
+    }, LOCK_RENEW_MS);
+    window.addEventListener("pagehide", function () {
+      if (holding) {
+        fetchJson(url + encodeURIComponent(target) + "/", { method: "DELETE", keepalive: true });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.querySelector("[data-live-incident]");
+    if (root && window.WebSocket) {
+      Workspace(root);
+    }
+    var badge = document.querySelector("[data-notifications-badge]");
+    if (badge && window.WebSocket) {
+      Notifications(badge);
+    }
+    document.querySelectorAll("form[data-lock-form]").forEach(LockedForm);
+  });
+})();
