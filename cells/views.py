@@ -93,6 +93,7 @@ def members(request, cell_id):
             "cell": cell,
             "rows": rows,
             "is_admin": own.has_role(Role.ADMIN),
+            "can_see_comms": own.has_role(Role.MANAGER),
             "add_form": add_form,
             "roles": Role.choices,
         },

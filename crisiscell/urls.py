@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
     path("", include("messaging.urls")),
+    path("", include("facts.urls")),
+    path("", include("statements.urls")),
+    path("", include("reminders.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

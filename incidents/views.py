@@ -18,6 +18,7 @@ from crisiscell.errors import Conflict
 from . import selectors, services, workflow
 from .forms import IncidentForm, IncidentPageFilter, LogEntryForm, TransitionForm
 from .models import Level, LogKind
+from .workspace import workspace_panels
 
 INCIDENT_PAGE_SIZE = 25
 LOG_PAGE_SIZE = 50
@@ -139,7 +140,7 @@ def _people_in(entries) -> dict:
     return get_user_model().objects.in_bulk(ids) if ids else {}
 
 
-def _workspace_context(request, incident, membership, *, log_form=None, transition_form=None):
+def _workspace_context(request, incident, membership, *, log_form=None, transition_form=None, **panel_forms):
     entries = Paginator(selectors.log_entries(incident).prefetch_related("corrections"), LOG_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -170,7 +171,15 @@ def _workspace_context(request, incident, membership, *, log_form=None, transiti
         "transitions": transitions,
         "levels": list(Level),
         "correctable_kinds": CORRECTABLE_KINDS,
+        **workspace_panels(request, incident, membership, **panel_forms),
     }
+
+
+def render_workspace(request, incident, membership, *, status: int = 200, **forms):
+    """The workspace again, e.g. with a refused form's errors (4xx) or the fresh state after a conflict (409)."""
+    return render(
+        request, "incidents/detail.html", _workspace_context(request, incident, membership, **forms), status=status
+    )
 
 
 @login_required

@@ -96,7 +96,8 @@ class Shooter:
             self.problems.append(msg.text)
 
     def on_response(self, response) -> None:
-        if response.request.resource_type != "document" and response.status >= 400:
+        # 422: a refused HTMX form, swapped in with its errors on purpose.
+        if response.request.resource_type != "document" and response.status >= 400 and response.status != 422:
             self.problems.append(f"{response.status} {response.url}")
 
     def login(self, page, username: str, lang: str) -> None:
@@ -158,6 +159,40 @@ def prepare(shooter: Shooter) -> None:
     page.click(".log-form button[type=submit]")
     page.wait_for_url("**/login/?next=%2Fincidents%2F*")
     ctx.close()
+    prepare_comms(shooter)
+
+
+def prepare_comms(shooter: Shooter) -> None:
+    """Facts, claims and statements through the UI: HTMX add forms, a submission, a retraction."""
+    ctx, page = shooter.context("1366", "en")
+    shooter.login(page, "member2", "en")
+    page.click("text=Rumeur : allergènes")
+    # A claim and a fact through the HTMX forms above their panels.
+    page.click("#claim-add summary")
+    page.fill("#claim-add textarea[name=text]", "<script>alert('Hydra+')</script> rend aveugle, selon un forum.")
+    page.fill("#claim-add input[name=where]", "Forum Doctissimo")
+    page.fill("#claim-add input[name=estimated_reach]", "1500")
+    page.click("#claim-add button[type=submit]")
+    page.wait_for_selector("#claims-live .item >> text=rend aveugle")
+    page.click("#fact-add summary")
+    page.fill("#fact-add textarea[name=text]", "Aucun signalement de pharmacovigilance sur Hydra+ depuis 2023.")
+    page.fill("#fact-add input[name=source_reference]", "Pharmacovigilance interne")
+    page.select_option("#fact-add select[name=source_kind]", "department")
+    page.click("#fact-add button[type=submit]")
+    page.wait_for_selector("#facts-live .item >> text=pharmacovigilance")
+    # The answer template goes to review.
+    page.click("#statements-live a >> text=Réponse type")
+    page.click("button[data-action=submit]")
+    page.wait_for_selector(".flash-success")
+    # The lab fact turns out wrong: retracting it flags the published holding statement.
+    page.goto(f"{shooter.base}/")
+    page.click("text=Rumeur : allergènes")
+    page.click("#facts-live .item:has(.st-verified) .item-ref")
+    page.click("summary:has-text('Retract')")
+    page.fill("#retract-reason", "Second test: trace of linalool found in batch 24-117.")
+    page.click("button[data-action=retract]")
+    page.wait_for_selector(".flash-success")
+    ctx.close()
 
 
 def shoot_all(shooter: Shooter) -> None:
@@ -197,6 +232,7 @@ def shoot_all(shooter: Shooter) -> None:
             shooter.shot(page, "detail-correcting", lang, viewport)
             page.goto(f"{detail_url}edit/")
             shooter.shot(page, "edit", lang, viewport)
+            shoot_comms(shooter, page, detail_url, lang, viewport)
             page.goto(f"{shooter.base}/")
             page.click("text=Retard de livraisons")
             shooter.shot(page, "detail-watch", lang, viewport)
@@ -210,6 +246,13 @@ def shoot_all(shooter: Shooter) -> None:
             shooter.login(page, "admin", lang)
             page.click(".mainnav >> text=/Members|Membres/")
             shooter.shot(page, "members-admin", lang, viewport)
+            page.goto(f"{shooter.base}/cells/{cell_id(page)}/communication/")
+            shooter.shot(page, "comms-settings-admin", lang, viewport)
+            page.fill("#id_crisis_minutes", "0")
+            page.click("button[type=submit].primary")
+            shooter.shot(page, "comms-settings-error", lang, viewport)
+            page.go_back()
+            page.click(".mainnav >> text=/Members|Membres/")
             page.fill("#id_username", "nobody-by-that-name")
             page.click(".add-member button[type=submit]")
             shooter.shot(page, "members-admin-error", lang, viewport)
@@ -220,6 +263,44 @@ def shoot_all(shooter: Shooter) -> None:
             page.click("text=Rumeur : allergènes")
             shooter.shot(page, "detail-observer", lang, viewport)
             ctx.close()
+
+
+def cell_id(page) -> str:
+    return page.locator("#cell-select").input_value()
+
+
+def shoot_comms(shooter: Shooter, page, detail_url: str, lang: str, viewport: str) -> None:
+    """The pages of issue 3, as the manager: fact, claim, statement (with diff), forms, notifications."""
+    page.goto(detail_url)
+    page.click("#facts-live .item:has(.st-retracted) .item-ref")
+    shooter.shot(page, "fact", lang, viewport)
+    page.goto(detail_url)
+    page.click("#claims-live .item-ref >> nth=0")
+    shooter.shot(page, "claim", lang, viewport)
+    page.click(".move-form button[data-to=debunked]")
+    shooter.shot(page, "claim-debunk-refused", lang, viewport)
+    page.goto(detail_url)
+    page.click("#statements-live .item.flagged .item-title a")
+    shooter.shot(page, "statement-flagged", lang, viewport)
+    page.goto(detail_url)
+    page.click("#statements-live .item-title a >> text=Réponse type")
+    shooter.shot(page, "statement-in-review", lang, viewport)
+    page.click("button[data-action=approve]")
+    shooter.shot(page, "statement-approve-refused", lang, viewport)
+    page.goto(detail_url)
+    page.click("#statements .panel-add a")
+    shooter.shot(page, "statement-new", lang, viewport)
+    page.click("button[type=submit].primary")
+    shooter.shot(page, "statement-new-errors", lang, viewport)
+    page.goto(detail_url)
+    page.click("#fact-add summary")
+    page.click("#fact-add button[type=submit]")  # empty: the browser refuses it
+    page.evaluate("document.querySelectorAll('#fact-add [required]').forEach(e => e.removeAttribute('required'))")
+    page.click("#fact-add button[type=submit]")
+    page.wait_for_selector("#fact-add .errorlist")
+    shooter.shot(page, "detail-fact-errors", lang, viewport)
+    page.click(".notif-link")
+    shooter.shot(page, "notifications", lang, viewport)
 
 
 def main() -> None:

@@ -51,6 +51,55 @@
     }
   });
 
+  // Copy buttons: data-copy names the element whose text goes to the clipboard.
+  // Hidden in the HTML, shown here: without JavaScript the text is still there to select.
+  function showCopyButtons(root) {
+    root.querySelectorAll("[data-copy][hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    showCopyButtons(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    showCopyButtons(event.target);
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) {
+      return;
+    }
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) {
+      return;
+    }
+    var text = "value" in source ? source.value : source.textContent;
+    var label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    function copied() {
+      button.textContent = button.dataset.copiedLabel || label;
+      button.classList.add("copied");
+      window.setTimeout(function () {
+        button.textContent = label;
+        button.classList.remove("copied");
+      }, 2000);
+    }
+    function fallback() {
+      // Older browsers, or a page not served over HTTPS: select and copy.
+      if (source.select) {
+        source.select();
+      }
+      if (document.execCommand("copy")) {
+        copied();
+      }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(copied, fallback);
+    } else {
+      fallback();
+    }
+  });
+
   // Level changes: one reason form open at a time, and the cursor in it.
   document.addEventListener(
     "toggle",

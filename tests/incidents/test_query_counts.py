@@ -62,11 +62,16 @@ API_LOG_LIST = 4
 API_CELL_LIST = 3
 # API: the membership, count, page of members (with user).
 API_MEMBER_LIST = 3
-# Page: session, user, memberships (cell switcher), membership scope, count, page of rows.
-PAGE_INCIDENT_LIST = 6
+# Page: session, user, memberships (cell switcher), membership scope, count, page of rows,
+# unread notifications (the top bar's badge).
+PAGE_INCIDENT_LIST = 7
 # Page: session, user, incident, membership, log count, log page, corrections
-# (prefetch), owners named in edits, memberships (cell switcher), level history.
-PAGE_INCIDENT_DETAIL = 10
+# (prefetch), owners named in edits, memberships (cell switcher), level history,
+# unread badge; the panels of issue 3, empty here: flagged statements, claims,
+# the cell's review cadence, facts, the cell's fact policy, statements.
+# (With facts, claims and statements, their prefetches add 6: see
+# tests/incidents/test_pages_workspace.py, which pins the full page.)
+PAGE_INCIDENT_DETAIL = 17
 
 
 @pytest.mark.parametrize("n", SIZES)

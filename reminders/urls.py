@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reminders"
+
+urlpatterns = [
+    path("incidents/<int:pk>/reminders/<int:reminder_pk>/snooze/", views.snooze, name="snooze"),
+    path("cells/<int:cell_id>/communication/", views.comms_settings, name="comms-settings"),
+]
