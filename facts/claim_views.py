@@ -105,11 +105,20 @@ def claim_detail(request, pk, claim_pk):
     return _claim_page(request, claim, membership)
 
 
+def _move_data(request):
+    """The workspace's buttons share one form outside the refreshable panel (see incidents/detail.html):
+    each names the status its claim had when the page showed it in its action URL."""
+    data = request.POST.copy()
+    if "expected_status" not in data and "expected_status" in request.GET:
+        data["expected_status"] = request.GET["expected_status"]
+    return data
+
+
 @login_required
 @require_POST
 def claim_transition(request, pk, claim_pk):
     claim, membership = selectors.get_claim_for_user(request.user, pk, claim_pk, Role.MEMBER)
-    form = ClaimMoveForm(request.POST)
+    form = ClaimMoveForm(_move_data(request))
     on_page = form.back_to_page()
     if form.is_valid():
         data = form.cleaned_data

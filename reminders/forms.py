@@ -1,10 +1,13 @@
 """Forms of the reminders pages: snoozing a reminder, a cell's communication settings."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from facts.forms import ServiceForm
+from incidents.models import Level
 
+from .cadence import LEVEL_FIELDS
 from .cell_settings import CADENCE_FIELDS
 from .models import ReviewCadence
 
@@ -37,6 +40,9 @@ class CommsSettingsForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The per-level review fields sit under a legend that says what they are: the level names them.
+        level_of = {field: level for level, field in LEVEL_FIELDS.items()}
         for name in CADENCE_FIELDS:
             field = ReviewCadence._meta.get_field(name)
-            self.fields[name] = forms.IntegerField(label=field.verbose_name, min_value=1, initial=field.default)
+            label = Level(level_of[name]).label if name in level_of else capfirst(field.verbose_name)
+            self.fields[name] = forms.IntegerField(label=label, min_value=1, initial=field.default)

@@ -101,10 +101,13 @@ def test_register_a_claim_refused(as_user, incident, data, message):
 # --- Status moves --------------------------------------------------------------------------------
 
 
-def test_quick_move_from_the_panel(as_user, claim):
-    response = as_user("member").post(
-        move_url(claim), {"to": "under_check", "expected_status": "circulating", "return_to": "workspace"}
-    )
+def test_quick_move_from_the_panel(as_user, claim, incident):
+    client = as_user("member")
+    panel = parse(client.get(reverse("incidents:detail", args=[incident.pk])).content)
+    (button,) = live_panel(panel, "claims").with_attr("data-to", "under_check")
+    # The button submits the form outside the panel to its own action, which names the status it saw.
+    assert button.attrs["formaction"] == move_url(claim) + "?expected_status=circulating"
+    response = client.post(button.attrs["formaction"], {"to": "under_check", "return_to": "workspace"})
     assert response.status_code == 302
     assert response["Location"].endswith("#claims")
     assert Claim.objects.get(pk=claim.pk).status == "under_check"
@@ -114,7 +117,7 @@ def test_move_on_a_stale_view_is_a_conflict_with_the_fresh_state(as_user, claim,
     claims.claim_transition(actor=users["member2"], claim=claim, to_status="faded")
     before = rows()
     response = as_user("member").post(
-        move_url(claim), {"to": "under_check", "expected_status": "circulating", "return_to": "workspace"}
+        move_url(claim) + "?expected_status=circulating", {"to": "under_check", "return_to": "workspace"}
     )
     assert response.status_code == 409
     content = response.content.decode()
@@ -152,7 +155,7 @@ def test_debunk_needs_a_verified_refuting_fact(as_user, claim, incident, users):
     assert ClaimFact.objects.filter(claim=claim, fact=fact, relation="refutes").exists()
     # Now the panel offers it in one click, and it works.
     panel = client.get(reverse("facts:claims-panel", args=[incident.pk])).content.decode()
-    assert '<button type="submit" class="small" data-to="debunked">' in panel
+    assert f'formaction="{move_url(claim)}?expected_status=under_check" name="to" value="debunked"' in panel
     response = client.post(move_url(claim), debunk)
     assert response.status_code == 302
     claim.refresh_from_db()

@@ -52,8 +52,10 @@ def test_each_panel_is_one_wrapper_with_its_fragment_url(as_user, scene, role):
     for name, url_name in PANELS.items():
         panel = live_panel(page, name)
         assert panel.attrs["data-panel-url"] == reverse(url_name, args=[scene["incident"]])
-        # Nothing anyone types lives in a refreshable wrapper.
+        # Nothing anyone types lives in a refreshable wrapper; no form, no CSRF token either
+        # (its value changes at every render: a refresh would look like a change).
         assert typing_fields(panel) == [], name
+        assert panel.find_all(lambda n: n.tag == "form" or n.attrs.get("name") == "csrfmiddlewaretoken") == []
 
 
 @pytest.mark.parametrize("name", list(PANELS))
@@ -72,6 +74,24 @@ def test_fragment_is_exactly_the_wrapper_of_the_page(as_user, scene, name):
     in_page = live_panel(parse(client.get(detail(scene["incident"])).content), name)
     items = [n.attrs["data-item"] for n in wrapper.with_attr("data-item")]
     assert items == [n.attrs["data-item"] for n in in_page.with_attr("data-item")]
+
+
+@pytest.mark.parametrize("name", ["facts", "statements", "needs-review"])
+def test_a_fragment_renders_the_same_twice(as_user, scene, users, incident, name):
+    """A live refresh highlights the items whose HTML changed: nothing may change between two renders."""
+    fact_services.fact_retract(actor=users["member"], fact=incident.facts.get(pk=scene["verified"]), reason="x")
+    client = as_user("member")
+    url = reverse(PANELS[name], args=[incident.pk])
+    assert client.get(url).content == client.get(url).content
+
+
+def test_panel_buttons_submit_the_action_forms_outside_the_panels(as_user, scene):
+    page = parse(as_user("member").get(detail(scene["incident"])).content)
+    for panel, form_id in (("facts", "fact-actions"), ("claims", "claim-actions")):
+        (form,) = page.with_attr("id", form_id)
+        assert form.with_attr("name", "csrfmiddlewaretoken")
+        buttons = live_panel(page, panel).with_attr("form", form_id)
+        assert buttons and all(button.attrs["formaction"] for button in buttons)
 
 
 def test_items_carry_their_data_item(as_user, scene):
@@ -215,6 +235,7 @@ def test_hostile_claim_text_is_escaped_everywhere(as_user, incident, users):
 
 def test_workspace_speaks_french(as_user, scene):
     content = as_user("member", "fr").get(detail(scene["incident"])).content.decode()
+    assert "{#" not in content and "{%" not in content  # no template syntax leaks into the page
     for text in ("Rumeurs en circulation", "Faits", "Déclarations", "Enregistrer un fait", "Vérifier"):
         assert text in content
     for text in ("Claims circulating", "Record a fact", "Draft a statement"):

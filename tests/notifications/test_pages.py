@@ -11,6 +11,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from reminders.models import Reminder
 from tests.facts.helpers import make_fact, make_statement, published
+from tests.pages import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +23,11 @@ def note(user, cell, incident=None, title="Hello", **fields):
     return notification
 
 
-def badge(content: str) -> str:
-    """The badge's opening tag and its number."""
-    start = content.index("data-unread-count")
-    return content[start : content.index("<", start)]
+def badge(content: str) -> tuple[str, bool, str]:
+    """The badge of the top bar, as live.js reads it: (data-unread-count, shown, the number)."""
+    (link,) = parse(content).with_attr("data-notifications-badge")
+    (number,) = link.with_attr("data-unread-number")
+    return link.attrs["data-unread-count"], "has-unread" in link.attrs["class"].split(), number.text()
 
 
 def test_list_shows_own_notifications_unread_first(as_user, cell, incident, users):
@@ -112,12 +114,11 @@ def test_badge_on_every_page(as_user, cell, incident, users):
     client = as_user("member")
     for url in ("/", reverse("incidents:detail", args=[incident.pk]), reverse("cells:members", args=[cell.pk])):
         content = client.get(url).content.decode()
-        assert "hidden" in badge(content)  # nothing unread: the badge is there, hidden
+        assert badge(content) == ("0", False, "0")  # nothing unread: the badge is there, its number hidden
     note(users["member"], cell, incident)
     note(users["member"], cell, incident)
     for url in ("/", reverse("incidents:detail", args=[incident.pk]), LIST):
-        shown = badge(client.get(url).content.decode())
-        assert shown == "data-unread-count>2"
+        assert badge(client.get(url).content.decode()) == ("2", True, "2")
 
 
 def test_badge_costs_one_query_and_only_when_shown(users):
