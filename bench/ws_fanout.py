@@ -30,6 +30,7 @@ import contextlib
 import json
 import math
 import os
+import shlex
 import signal
 import socket
 import statistics
@@ -51,6 +52,7 @@ DEFAULT_REDIS_URL = f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
 DEFAULT_PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DB_PREFIX = "crisiscell_bench_"
 SERVERS = ("uvicorn", "daphne")
+SETTINGS_BY_LAYER = {"core": "crisiscell.settings", "pubsub": "bench.settings_pubsub"}
 # Goals of issue 4.
 GOAL_P99_MS = 100.0
 GOAL_P99_AT = 500
@@ -79,6 +81,7 @@ def analyse(expected: list[int], t0_by_seq: dict[int, float], sockets: list[dict
     expected_set = set(expected)
     latencies: list[float] = []
     last_receipt: dict[int, float] = {}
+    first_receipt: dict[int, float] = {}
     lost = duplicates = unexpected = out_of_order = bad_hello = ok_sockets = 0
     for sock in sockets:
         seqs, times = sock["seqs"], sock["times"]
@@ -100,6 +103,7 @@ def analyse(expected: list[int], t0_by_seq: dict[int, float], sockets: list[dict
             latency = t - t0_by_seq[seq]
             latencies.append(latency * 1000)
             last_receipt[seq] = max(last_receipt.get(seq, -math.inf), latency * 1000)
+            first_receipt[seq] = min(first_receipt.get(seq, math.inf), latency * 1000)
         lost += len(expected_set - seen)
         if in_order != sorted(in_order):
             out_of_order += 1
@@ -120,6 +124,16 @@ def analyse(expected: list[int], t0_by_seq: dict[int, float], sockets: list[dict
         "max": latencies[-1] if latencies else math.nan,
         # Per event, commit → the last client has it; the median over the burst.
         "all_received_median": statistics.median(spans) if spans else math.nan,
+        # Per event: [commit instant relative to the burst's first, first receipt, last receipt] in ms.
+        "per_event": [
+            [
+                round((t0_by_seq[s] - t0_by_seq[expected[0]]) * 1000, 1),
+                round(first_receipt[s], 1),
+                round(last_receipt[s], 1),
+            ]
+            for s in expected
+            if s in last_receipt
+        ],
     }
 
 
@@ -195,13 +209,18 @@ def kill_all_children() -> None:
         _children.pop(pid, None)
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of a process (Linux /proc), nan elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return math.nan
+def cpu_seconds(pgid: int) -> float:
+    """utime + stime of every process of a process group (Linux /proc; uvicorn --workers has children)."""
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+            found = True
+    return total / os.sysconf("SC_CLK_TCK") if found else math.nan
 
 
 def free_port() -> int:
@@ -438,12 +457,20 @@ class Context:
     fixtures: Fixtures
     work_dir: Path
     client_procs: int = 2
-    connect_concurrency: int = 50
+    # Handshakes in flight per client process. daphne drops a handshake that the app has not
+    # accepted within 5 s (--websocket_connect_timeout), which 50 in flight x 2 processes caused.
+    connect_concurrency: int = 10
     settle_seconds: float = 2.0
     deliver_timeout: float = 30.0
     interval: float = 0.0
     deflate: bool = True
+    # Diagnosis only (it slows the server down): py-spy's path; the server is sampled during each burst.
+    py_spy: str | None = None
     server_env: dict[str, str] = field(default_factory=dict)
+    # Extra command-line options per server (experiments: --server-arg "uvicorn=--loop asyncio").
+    server_args: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # "core" (the app's settings) or "pubsub" (bench/settings_pubsub.py), for the server and this process.
+    layer: str = "core"
 
 
 def create_fixtures(n_users: int) -> Fixtures:
@@ -526,11 +553,16 @@ def server_env(ctx: Context) -> dict[str, str]:
         "EMAIL_URL": "consolemail://",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env["DJANGO_SETTINGS_MODULE"] = SETTINGS_BY_LAYER[ctx.layer]
     env.update(ctx.server_env)
     return env
 
 
-def server_command(kind: str, port: int) -> list[str]:
+def server_command(kind: str, port: int, extra: tuple[str, ...] = ()) -> list[str]:
+    return _server_command(kind, port) + list(extra)
+
+
+def _server_command(kind: str, port: int) -> list[str]:
     if kind == "uvicorn":
         # As in Procfile.dev / the Dockerfile (uvloop + httptools; websockets-sansio), one process.
         return [
@@ -573,7 +605,8 @@ async def start_server(ctx: Context, kind: str, timeout: float = 60.0):
     for attempt in range(3):  # another process may take the free port first
         port = free_port()
         log_path = ctx.work_dir / f"{kind}-{port}.log"
-        proc = await spawn(kind, server_command(kind, port), env=env, log_path=log_path)
+        extra = ctx.server_args.get(kind, ())
+        proc = await spawn(kind, server_command(kind, port, extra), env=env, log_path=log_path)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and proc.returncode is None:
@@ -622,6 +655,26 @@ async def collect(workers: list[Worker], count: int, timeout: float) -> tuple[li
     return sockets, sum(a["cpu_s"] for a in answers), sum(a["other_messages"] for a in answers)
 
 
+async def start_profiler(ctx: Context, pid: int, label: str):
+    """py-spy record of the server during the burst (--py-spy): collapsed stacks in the work folder."""
+    if not ctx.py_spy:
+        return None
+    output = ctx.work_dir / f"profile-{label}-{uuid.uuid4().hex[:6]}.txt"
+    command = [ctx.py_spy, "record", "--pid", str(pid), "--rate", "500", "--format", "raw", "--output", str(output)]
+    proc = await spawn("py-spy", command, env=dict(os.environ), log_path=ctx.work_dir / "py-spy.log")
+    await asyncio.sleep(1.5)  # py-spy attaches
+    print(f"    profile: {output}", flush=True)
+    return proc
+
+
+async def stop_profiler(proc) -> None:
+    if proc.returncode is None:
+        _killpg(proc.pid, signal.SIGINT)  # py-spy writes its output on SIGINT
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(proc.wait(), 20)
+    await stop(proc)
+
+
 def _connect_timeout(n: int) -> float:
     return 60.0 + 0.3 * n
 
@@ -632,6 +685,7 @@ async def run_ws_case(ctx: Context, server: str, n: int, k: int) -> dict:
 
     proc, url, log_path = await start_server(ctx, server)
     workers: list[Worker] = []
+    profiler = None
     try:
         ws_url = url.replace("http://", "ws://") + f"/ws/incidents/{ctx.fixtures.incident_id}/"
         tokens = [ctx.fixtures.tokens[i % len(ctx.fixtures.tokens)] for i in range(n)]
@@ -640,6 +694,7 @@ async def run_ws_case(ctx: Context, server: str, n: int, k: int) -> dict:
         ready, errors, connect_s, hello_seqs = await gather_ready(workers, _connect_timeout(n))
         # Presence broadcasts (debounced 0.5 s) of the connections: let them pass before the burst.
         await asyncio.sleep(ctx.settle_seconds)
+        profiler = await start_profiler(ctx, proc.pid, f"{server}-{n}")
         for w in workers:
             await w.send({"cmd": "start"})
         cpu_before = cpu_seconds(proc.pid)
@@ -657,6 +712,8 @@ async def run_ws_case(ctx: Context, server: str, n: int, k: int) -> dict:
         sockets, client_cpu, other = await collect(workers, len(expected), ctx.deliver_timeout)
         server_cpu = cpu_seconds(proc.pid) - cpu_before
     finally:
+        if profiler is not None:
+            await stop_profiler(profiler)
         await asyncio.gather(*(w.close() for w in workers))
         await stop(proc)
     log = log_path.read_text(errors="replace")
@@ -671,6 +728,7 @@ async def run_ws_case(ctx: Context, server: str, n: int, k: int) -> dict:
         connect_s=connect_s,
         hello_seqs=sorted(hello_seqs),
         closed_early=sum(1 for s in sockets if s["closed"]),
+        closed_reasons=sorted({s["closed"] for s in sockets if s["closed"]})[:5],
         other_messages_during_burst=other,
         server_cpu_s=server_cpu,
         client_cpu_s=client_cpu,
@@ -873,10 +931,10 @@ def drop_pg_database(admin_url: str, name: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def setup_django(database_url: str, redis_url: str) -> None:
+def setup_django(database_url: str, redis_url: str, layer: str = "core") -> None:
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "crisiscell.settings",
+            "DJANGO_SETTINGS_MODULE": SETTINGS_BY_LAYER[layer],
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "CELERY_BROKER_URL": redis_url,
@@ -920,6 +978,10 @@ async def run_all(args, ctx: Context) -> tuple[list[tuple[dict, dict]], list[dic
                 print(f"{label}: {case_line(ws, rd)}", flush=True)
                 if ws["connected"] < n or ws["connect_errors"]:
                     print(f"    connect errors: {ws['connect_errors']}", flush=True)
+                if ws["closed_early"]:
+                    print(
+                        f"    {ws['closed_early']} sockets closed during the case: {ws['closed_reasons']}", flush=True
+                    )
                 if ws["over_capacity_log_lines"]:
                     print(f"    channels-redis over capacity: {ws['over_capacity_log_lines']} lines", flush=True)
     return pairs, failures
@@ -934,13 +996,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between the burst's changes (default 0)")
     parser.add_argument("--client-procs", type=int, default=2, help="client processes per case (default 2)")
     parser.add_argument("--no-deflate", action="store_true", help="clients do not offer permessage-deflate")
+    parser.add_argument(
+        "--layer",
+        choices=sorted(SETTINGS_BY_LAYER),
+        default="core",
+        help="channels-redis layer: core (the app's settings) or pubsub (bench/settings_pubsub.py)",
+    )
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL, help="to create/drop the scratch database")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL, help="a Redis db of the bench's own (flushed)")
+    parser.add_argument(
+        "--server-arg",
+        action="append",
+        default=[],
+        metavar="SERVER=OPTIONS",
+        help='extra options for one server, e.g. "uvicorn=--ws-per-message-deflate false" (repeatable)',
+    )
     parser.add_argument("--json", type=Path, help="write every case's figures there")
     parser.add_argument("--max-minutes", type=float, default=30.0, help="stop starting cases after this")
     parser.add_argument("--keep-logs", action="store_true", help="keep the server and client logs")
+    parser.add_argument("--py-spy", help="path of py-spy: profile the server during each burst (implies --keep-logs)")
     args = parser.parse_args(argv)
+    args.keep_logs = args.keep_logs or bool(args.py_spy)
 
     if _redis_db(args.redis_url) == 0:
         parser.error("--redis-url: give the bench a Redis db of its own (it is flushed), not db 0")
@@ -949,6 +1026,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("the bench talks to 127.0.0.1 only")
     if args.burst < 1 or min(args.clients) < 1 or args.runs < 1:
         parser.error("--burst, --clients and --runs must be positive")
+
+    server_args: dict[str, tuple[str, ...]] = {}
+    for item in args.server_arg:
+        kind, sep, options = item.partition("=")
+        if not sep or kind not in SERVERS:
+            parser.error(f"--server-arg {item!r}: write SERVER=OPTIONS with SERVER in {', '.join(SERVERS)}")
+        server_args[kind] = server_args.get(kind, ()) + tuple(shlex.split(options))
 
     work_dir = Path(tempfile.mkdtemp(prefix="crisiscell-bench-"))
     pg_name = None
@@ -966,7 +1050,7 @@ def main(argv: list[str] | None = None) -> int:
             database_url = admin._replace(path="/" + pg_name).geturl()
         else:
             database_url = f"sqlite:///{work_dir / 'bench.sqlite3'}"
-        setup_django(database_url, args.redis_url)
+        setup_django(database_url, args.redis_url, args.layer)
         fixtures = create_fixtures(max(args.clients))
         ctx = Context(
             database_url=database_url,
@@ -976,11 +1060,14 @@ def main(argv: list[str] | None = None) -> int:
             client_procs=args.client_procs,
             interval=args.interval,
             deflate=not args.no_deflate,
+            py_spy=args.py_spy,
+            server_args=server_args,
+            layer=args.layer,
         )
         print(
             f"CrisisCell fan-out bench: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, db {args.db}"
             f" ({pg_name or 'SQLite file'}), Redis {args.redis_url}, servers {' '.join(args.servers)},"
-            f" N {' '.join(map(str, args.clients))}, K {args.burst}, runs {args.runs},"
+            f" layer {args.layer}, N {' '.join(map(str, args.clients))}, K {args.burst}, runs {args.runs},"
             f" {args.client_procs} client processes, logs in {work_dir}",
             flush=True,
         )

@@ -4,6 +4,7 @@ rows only say who has the page open)."""
 
 import asyncio
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -61,6 +62,19 @@ class _MemberSocket(AsyncJsonWebsocketConsumer):
 
 class IncidentConsumer(_MemberSocket):
     """/ws/incidents/<id>/: the live workspace of one incident."""
+
+    # Handlers that only forward a group message to the socket and touch no database.
+    # Channels' dispatch() runs close_old_connections() in the sync thread before every
+    # handler: for a broadcast, one thread hop per socket per event, about half of the
+    # fan-out's CPU (bench/README.md). Every other message goes through channels' dispatch.
+    FORWARD_ONLY = frozenset({"incident_event", "incident_transient"})
+
+    async def dispatch(self, message):
+        name = get_handler_name(message)
+        if name in self.FORWARD_ONLY:
+            await getattr(self, name)(message)
+        else:
+            await super().dispatch(message)
 
     async def connect(self):
         user = self.scope.get("user")
