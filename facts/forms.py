@@ -58,13 +58,10 @@ class FactForm(ServiceForm):
     extra_reference = forms.CharField(label=_("Reference"), max_length=1000, required=False)
     extra_note = forms.CharField(label=_("Note on the source"), max_length=1000, required=False)
 
+    # The workspace has several forms: field names and ids must not clash with the crisis log's.
+    prefix = "fact"
     # The services name the list of sources "sources": show those errors at the first reference.
     error_fields = {"sources": "source_reference"}
-
-    def __init__(self, *args, **kwargs):
-        # The workspace has several forms: element ids must not clash with the crisis log's.
-        kwargs.setdefault("auto_id", "fact-%s")
-        super().__init__(*args, **kwargs)
 
     def sources(self) -> list[dict]:
         data = self.cleaned_data
@@ -123,9 +120,7 @@ class ClaimForm(ServiceForm):
         help_text=_("Empty: now."),
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "claim-%s")
-        super().__init__(*args, **kwargs)
+    prefix = "claim"  # one of several forms on the workspace
 
     def fields_for_service(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if name != "text"}

@@ -56,13 +56,17 @@ GETS = [
 ]
 
 POSTS = [
-    ("record a fact", f"{I}/facts/new/", {"text": "New fact", "source_kind": "witness", "source_reference": "Lea"}),
+    (
+        "record a fact",
+        f"{I}/facts/new/",
+        {"fact-text": "New fact", "fact-source_kind": "witness", "fact-source_reference": "Lea"},
+    ),
     ("verify a fact", f"{I}/facts/{{fact}}/verify/", {"return_to": "workspace"}),
     ("refute a fact", f"{I}/facts/{{fact}}/refute/", {"reason": "Lab says no", "return_to": "page"}),
     ("retract a fact", f"{I}/facts/{{verified}}/retract/", {"reason": "New lab test", "return_to": "page"}),
     ("edit a fact", f"{I}/facts/{{fact}}/edit/", {"text": "Batch 43 is fine, per QA.", "revision": "1"}),
     ("add a source", f"{I}/facts/{{fact}}/sources/", {"kind": "document", "reference": "QA report 7"}),
-    ("register a claim", f"{I}/claims/new/", {"text": "It causes rashes", "language": "fr"}),
+    ("register a claim", f"{I}/claims/new/", {"claim-text": "It causes rashes", "claim-language": "fr"}),
     (
         "move a claim",
         f"{I}/claims/{{claim}}/status/",
