@@ -30,7 +30,7 @@ class StatementForm(ServiceForm):
     language = forms.CharField(label=_("Language"), max_length=16, initial="fr", help_text=_("fr, en, de, pt-BR…"))
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
-    cited_facts = _ids(_("Facts it rests on"), _("Only verified facts can be approved and published."))
+    cited_facts = _ids(_("Facts it rests on"), _("Approval and publication need every cited fact verified."))
     answers = _ids(_("Claims it answers"))
 
     def __init__(self, *args, facts, claims, **kwargs):
@@ -41,7 +41,7 @@ class StatementForm(ServiceForm):
 
 class VersionEditForm(ServiceForm):
     text = forms.CharField(label=_("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
-    cited_facts = _ids(_("Facts it rests on"), _("Only verified facts can be approved and published."))
+    cited_facts = _ids(_("Facts it rests on"), _("Approval and publication need every cited fact verified."))
     # The revision the user edited: a change made meanwhile is a conflict, never overwritten.
     revision = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
