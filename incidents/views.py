@@ -1,7 +1,6 @@
 """Pages of the incident workspace. Each view authorises, validates, calls one service."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,17 +13,15 @@ from cells.access import require_role
 from cells.models import Role
 from cells.selectors import current_cell_for_request
 from crisiscell.errors import Conflict
+from messaging.panels import chat_form_context, chat_panel
 
 from . import selectors, services, workflow
 from .forms import IncidentForm, IncidentPageFilter, LogEntryForm, TransitionForm
-from .models import Level, LogKind
+from .models import Level
+from .panel_views import log_context, transition_choices
 from .workspace import workspace_panels
 
 INCIDENT_PAGE_SIZE = 25
-LOG_PAGE_SIZE = 50
-# Entries written by people: what they said can be wrong. Automatic entries
-# (creation, edits, notifications) record facts of the system.
-CORRECTABLE_KINDS = (LogKind.NOTE, LogKind.CORRECTION, LogKind.LEVEL_CHANGED)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -110,68 +107,24 @@ def incident_edit(request, pk):
     )
 
 
-# Seriousness of each level, to word a move as an escalation or a de-escalation.
-_GRAVITY = {Level.WATCH: 0, Level.ALERT: 1, Level.RECOVERY: 1, Level.CRISIS: 2}
-
-
-def transition_label(from_level: str, to_level: str) -> str:
-    """The wording of a transition button: what the move means for the cell."""
-    to = Level(to_level)
-    if to == Level.CLOSED:
-        return _("Close the incident")
-    if from_level == Level.CLOSED:
-        return _("Reopen at %(level)s") % {"level": to.label}
-    if to == Level.RECOVERY:
-        return _("Move to %(level)s") % {"level": to.label}
-    if from_level == Level.RECOVERY:
-        return _("Relapse: back to %(level)s") % {"level": to.label}
-    if _GRAVITY[to] > _GRAVITY[Level(from_level)]:
-        return _("Escalate to %(level)s") % {"level": to.label}
-    return _("De-escalate to %(level)s") % {"level": to.label}
-
-
-def _people_in(entries) -> dict:
-    """Users named by id in "edited" entries (owner changes), fetched in one query."""
-    ids = set()
-    for entry in entries:
-        if entry.kind == LogKind.EDITED:
-            owner_change = (entry.data or {}).get("changes", {}).get("owner") or []
-            ids.update(value for value in owner_change if isinstance(value, int))
-    return get_user_model().objects.in_bulk(ids) if ids else {}
-
-
 def _workspace_context(request, incident, membership, *, log_form=None, transition_form=None, **panel_forms):
-    entries = Paginator(selectors.log_entries(incident).prefetch_related("corrections"), LOG_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
     can_contribute = membership.has_role(Role.MEMBER)
     log_form = log_form or (LogEntryForm(incident=incident) if can_contribute else None)
     # A refused correction keeps pointing at the entry it corrects.
     correcting = getattr(log_form, "cleaned_data", {}).get("corrects") if log_form is not None else None
-    transitions = []
-    for to in workflow.targets_for_role(incident.level, membership.role):
-        form = transition_form if transition_form and transition_form.data.get("to") == to else None
-        transitions.append(
-            {
-                "level": Level(to),
-                "label": transition_label(incident.level, to),
-                "form": form or TransitionForm(initial={"to": to, "expected_level": incident.level}),
-                "open": form is not None,
-            }
-        )
+    chat_form = panel_forms.pop("chat_form", None)
     return {
         "incident": incident,
         "membership": membership,
-        "entries": entries,
-        "people": _people_in(entries),
+        **log_context(request, incident, membership),
         "history": selectors.level_history(incident).order_by("seq"),
-        "can_contribute": can_contribute,
         "log_form": log_form,
         "correcting": correcting,
-        "transitions": transitions,
+        "transitions": transition_choices(incident, membership, transition_form),
         "levels": list(Level),
-        "correctable_kinds": CORRECTABLE_KINDS,
         **workspace_panels(request, incident, membership, **panel_forms),
+        **chat_panel(incident, membership, request.user),
+        **chat_form_context(chat_form),
     }
 
 

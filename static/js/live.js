@@ -162,10 +162,15 @@
     return false;
   }
 
+  // A CSRF token is masked anew at every render: it is no change.
+  function comparable(element) {
+    return element.outerHTML.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+  }
+
   function itemsOf(element) {
     var items = {};
     element.querySelectorAll("[data-item]").forEach(function (item) {
-      items[item.dataset.item] = item.outerHTML;
+      items[item.dataset.item] = comparable(item);
     });
     return items;
   }
@@ -181,14 +186,15 @@
     panel.replaceWith(fresh);
     var changed = 0;
     fresh.querySelectorAll("[data-item]").forEach(function (item) {
-      if (before[item.dataset.item] !== item.outerHTML) {
+      if (before[item.dataset.item] !== comparable(item)) {
         item.classList.add("live-changed");
         changed += 1;
       }
     });
-    if (!changed && fresh.outerHTML !== panel.outerHTML) {
+    if (!changed && comparable(fresh) !== comparable(panel)) {
       fresh.classList.add("live-changed");
     }
+    fresh.querySelectorAll("[data-lock-target]").forEach(showLockOn);
     if (window.htmx) {
       window.htmx.process(fresh);
     }
@@ -481,16 +487,25 @@
   }
 
   // --- Edit locks on the edit forms ---------------------------------------------
+  //
+  // Opening an editor takes the lock ("being edited by you"); typing renews it;
+  // closing the editor or leaving the page releases it; an abandoned tab lets it
+  // lapse. Someone else's lock disables the form and says who, until it is free.
 
   function LockedForm(form) {
     var url = form.dataset.lockUrl;
     var target = form.dataset.lockForm;
     var note = form.querySelector("[data-lock-status]");
+    var details = form.closest("details");
     var holding = false;
-    var typedSince = Date.now();
+    var typedAt = 0;
 
-    function setLocked(holder) {
-      form.querySelectorAll("textarea, input:not([type=hidden]), button[type=submit]").forEach(function (field) {
+    function editing() {
+      return details ? details.open : form.contains(document.activeElement);
+    }
+
+    function show(holder) {
+      form.querySelectorAll("textarea, input:not([type=hidden]), select, button[type=submit]").forEach(function (field) {
         field.disabled = !!holder;
       });
       if (note) {
@@ -503,28 +518,68 @@
       }
     }
 
-    function take() {
-      return fetchJson(url, { method: "POST", body: { target: target } }).then(function (answer) {
-        holding = answer.status === 200;
-        setLocked(answer.status === 409 ? answer.body.current.holder : null);
+    function look() {
+      return fetchJson(url).then(function (answer) {
+        var mine = document.body.dataset.userId;
+        var lock = (answer.body || []).filter
+          ? answer.body.filter(function (l) {
+              return l.target === target;
+            })[0]
+          : null;
+        show(lock && String(lock.holder.id) !== mine ? lock.holder : null);
       });
     }
 
-    form.addEventListener("input", function () {
-      typedSince = Date.now();
-    });
-    take();
-    window.setInterval(function () {
-      // Renew while the person works; an abandoned tab lets the lock lapse.
-      if (!holding || Date.now() - typedSince < 3 * LOCK_RENEW_MS) {
-        take();
-      }
-    }, LOCK_RENEW_MS);
-    window.addEventListener("pagehide", function () {
+    function take() {
+      return fetchJson(url, { method: "POST", body: { target: target } }).then(function (answer) {
+        holding = answer.status === 200;
+        show(answer.status === 409 ? answer.body.current.holder : null);
+      });
+    }
+
+    function release() {
       if (holding) {
+        holding = false;
         fetchJson(url + encodeURIComponent(target) + "/", { method: "DELETE", keepalive: true });
       }
+    }
+
+    form.addEventListener("input", function () {
+      typedAt = Date.now();
     });
+    if (details) {
+      details.addEventListener("toggle", function () {
+        if (details.open) {
+          typedAt = Date.now();
+          take();
+        } else {
+          release();
+        }
+      });
+    } else {
+      form.addEventListener("focusin", function () {
+        if (!holding) {
+          typedAt = Date.now();
+          take();
+        }
+      });
+    }
+    form.addEventListener("submit", function () {
+      holding = false; // saving releases it on the server
+    });
+    look();
+    window.setInterval(function () {
+      if (holding && Date.now() - typedAt < 3 * LOCK_RENEW_MS) {
+        take(); // renew while the person works
+      } else if (holding) {
+        release(); // open but untouched for a while: let the others in
+      } else if (editing()) {
+        take(); // waiting for the other person to finish
+      } else {
+        look();
+      }
+    }, LOCK_RENEW_MS);
+    window.addEventListener("pagehide", release);
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -17,6 +17,7 @@ from django.utils import timezone
 from facts import claims as claim_services
 from facts import services as fact_services
 from facts.models import FactPolicy
+from messaging import chat
 from statements import services as statement_services
 from tests.facts.helpers import make_fact, make_statement, published, version
 from tests.pages import HOSTILE, live_panel, parse
@@ -249,14 +250,15 @@ def test_workspace_speaks_french(as_user, scene):
 # needs review: flagged statements, their facts [2]; claims: claims, fact links,
 # published answers, all answers, cell's cadence [5]; facts: facts, sources, cell's
 # fact policy [3]; statements: statements, versions, answers [3]; unread badge [1].
-WORKSPACE = 23
+# + the chat panel: its messages and their mentions.
+WORKSPACE = 25
 # Each fragment: session, user, incident, membership, memberships (context) + its own queries.
 FRAGMENTS = {"needs-review": 5 + 2, "claims": 5 + 5, "facts": 5 + 3, "statements": 5 + 3}
 
 
 @pytest.fixture
 def populate(incident, users):
-    """n facts, claims and statements in every state, some statements flagged."""
+    """n facts, claims and statements in every state, some statements flagged; n chat messages with mentions."""
 
     def make(n: int):
         member, member2, manager = users["member"], users["member2"], users["manager"]
@@ -264,6 +266,7 @@ def populate(incident, users):
             verified = make_fact(incident, member2, text=f"Verified {i}", verifier=manager)
             fact_services.fact_add_source(actor=member, fact=verified, kind="witness", reference=f"W{i}")
             make_fact(incident, member, text=f"Open {i}")
+            chat.chat_post(actor=member, incident=incident, text=f"@mia see fact#{verified.pk} ({i})")
             claim = claim_services.claim_create(actor=member, incident=incident, text=f"Claim {i}")
             claim_services.claim_link_fact(actor=member, claim=claim, fact=verified, relation="refutes")
             statement = make_statement(incident, member, facts=[verified], text=f"Statement {i}")

@@ -68,10 +68,10 @@ PAGE_INCIDENT_LIST = 7
 # Page: session, user, incident, membership, log count, log page, corrections
 # (prefetch), owners named in edits, memberships (cell switcher), level history,
 # unread badge; the panels of issue 3, empty here: flagged statements, claims,
-# the cell's review cadence, facts, the cell's fact policy, statements.
-# (With facts, claims and statements, their prefetches add 6: see
-# tests/incidents/test_pages_workspace.py, which pins the full page.)
-PAGE_INCIDENT_DETAIL = 17
+# the cell's review cadence, facts, the cell's fact policy, statements; the chat
+# (empty here). (With facts, claims, statements and chat messages, their prefetches
+# add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
+PAGE_INCIDENT_DETAIL = 18
 
 
 @pytest.mark.parametrize("n", SIZES)
