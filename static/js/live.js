@@ -19,9 +19,17 @@
   var LOCK_RENEW_MS = 30000;
   var CLOSE_FORBIDDEN = 4403;
 
-  function t(text) {
-    return window.gettext ? window.gettext(text) : text;
-  }
+  // Django's JavaScript catalogue (/jsi18n/) defines these; without it, English.
+  var gettext =
+    window.gettext ||
+    function (text) {
+      return text;
+    };
+  var interpolate =
+    window.interpolate ||
+    function (format, values) {
+      return format.replace("%s", values[0]);
+    };
 
   function socketUrl(path) {
     return (window.location.protocol === "https:" ? "wss://" : "ws://") + window.location.host + path;
@@ -207,7 +215,7 @@
     var note = document.createElement("button");
     note.type = "button";
     note.className = "live-stale-note";
-    note.textContent = t("This changed meanwhile: show the new version");
+    note.textContent = gettext("This changed meanwhile: show the new version");
     note.addEventListener("click", function () {
       refreshPanel(panel, true);
     });
@@ -271,7 +279,7 @@
       var face = document.createElement("span");
       face.className = "face" + (user.state === "idle" ? " idle" : "");
       face.textContent = user.initials;
-      face.title = user.name + (user.state === "idle" ? " — " + t("idle") : "");
+      face.title = user.name + (user.state === "idle" ? " — " + gettext("idle") : "");
       face.dataset.userId = user.id;
       list.appendChild(face);
     });
@@ -311,9 +319,7 @@
       note.className = "lock-note";
       element.appendChild(note);
     }
-    note.textContent = window.interpolate
-      ? window.interpolate(t("being edited by %s"), [lock.holder.name])
-      : "being edited by " + lock.holder.name;
+    note.textContent = interpolate(gettext("being edited by %s"), [lock.holder.name]);
   }
 
   // --- The workspace ------------------------------------------------------------
@@ -333,11 +339,11 @@
         return;
       }
       var labels = {
-        connecting: t("Connecting…"),
-        live: t("Live"),
-        reconnecting: t("Reconnecting…"),
-        offline: t("Offline"),
-        closed: t("Disconnected"),
+        connecting: gettext("Connecting…"),
+        live: gettext("Live"),
+        reconnecting: gettext("Reconnecting…"),
+        offline: gettext("Offline"),
+        closed: gettext("Disconnected"),
       };
       statusEl.dataset.state = state;
       statusEl.textContent = labels[state] || state;
@@ -511,9 +517,7 @@
       if (note) {
         note.hidden = !holder;
         note.textContent = holder
-          ? window.interpolate
-            ? window.interpolate(t("%s is editing this; you can edit it when they are done."), [holder.name])
-            : holder.name + " is editing this."
+          ? interpolate(gettext("%s is editing this; you can edit it when they are done."), [holder.name])
           : "";
       }
     }

@@ -1,5 +1,6 @@
 """French first, English second: the catalogue is complete and compiled, and pages follow the language."""
 
+import json
 import re
 from pathlib import Path
 
@@ -112,3 +113,15 @@ def test_language_switch_refuses_a_foreign_next_url(client, users):
     response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+def test_the_javascript_catalogue_is_complete_and_served_in_french(client):
+    """live.js speaks through Django's JavaScript catalogue (/jsi18n/)."""
+    po = polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "djangojs.po"))
+    assert len(po) > 0
+    assert [entry.msgid for entry in po.untranslated_entries()] == []
+    assert [entry.msgid for entry in po.fuzzy_entries()] == []
+    catalogue = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    for entry in po:
+        # The catalogue embeds each translation as a JSON string (non-ASCII escaped).
+        assert json.dumps(entry.msgstr) in catalogue, entry.msgid
