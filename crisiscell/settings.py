@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cells.context_processors.current_cell",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },

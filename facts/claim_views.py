@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
 from crisiscell.errors import Conflict
+from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from incidents.views import is_htmx, render_workspace
 from reminders import cadence
@@ -30,13 +31,10 @@ def claim_url(claim) -> str:
 # --- The panel -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def claims_panel_fragment(request, pk):
-    """The claims panel alone (its refreshable wrapper), for live updates."""
-    incident, membership = get_incident_for_user(request.user, pk)
-    context = {"incident": incident, "membership": membership, **claims_panel(incident, membership, request.user)}
-    return render(request, "facts/_claims_panel.html", context)
+# The claims panel alone (its refreshable wrapper), for live updates.
+claims_panel_fragment = panel_fragment(
+    "facts/_claims_panel.html", lambda request, incident, membership: claims_panel(incident, membership, request.user)
+)
 
 
 @login_required

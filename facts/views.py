@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
 from crisiscell.errors import Conflict
+from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from incidents.views import is_htmx, render_workspace
 
@@ -43,13 +44,10 @@ def fact_url(fact) -> str:
 # --- The panel -----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def facts_panel_fragment(request, pk):
-    """The facts panel alone (its refreshable wrapper), for live updates."""
-    incident, membership = get_incident_for_user(request.user, pk)
-    context = {"incident": incident, "membership": membership, **facts_panel(incident, membership, request.user)}
-    return render(request, "facts/_facts_panel.html", context)
+# The facts panel alone (its refreshable wrapper), for live updates.
+facts_panel_fragment = panel_fragment(
+    "facts/_facts_panel.html", lambda request, incident, membership: facts_panel(incident, membership, request.user)
+)
 
 
 @login_required

@@ -7,7 +7,7 @@ the fragment and swaps it in. Same authorisation as the page (any member).
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -103,11 +103,32 @@ PANELS = {
 }
 
 
+def render_panel(request, pk, template: str, build) -> HttpResponse:
+    """One panel alone, for any member of the incident's cell (404 for anyone else)."""
+    incident, membership = selectors.get_incident_for_user(request.user, pk)
+    context = {"incident": incident, "membership": membership, **build(request, incident, membership)}
+    return render(request, template, context)
+
+
+def panel_fragment(template: str, build):
+    """The view of one workspace panel: `build(request, incident, membership)` gives its context.
+
+    Every app's panel (facts, claims, statements, chat...) is served this way, so
+    that all fragments share one authorisation and one shape.
+    """
+
+    @login_required
+    @require_GET
+    def view(request, pk):
+        return render_panel(request, pk, template, build)
+
+    return view
+
+
 @login_required
 @require_GET
 def incident_panel(request, pk, name):
     if name not in PANELS:
         raise Http404("No such panel.")
-    incident, membership = selectors.get_incident_for_user(request.user, pk)
-    template, context = PANELS[name]
-    return render(request, template, context(request, incident, membership))
+    template, build = PANELS[name]
+    return render_panel(request, pk, template, build)

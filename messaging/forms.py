@@ -7,6 +7,9 @@ from .models import ChatMessage
 
 
 class ChatForm(forms.Form):
+    # The crisis-log form on the same page has a "text" too: one name (and id) per field.
+    prefix = "chat"
+
     text = forms.CharField(
         label=_("Message"),
         max_length=ChatMessage._meta.get_field("text").max_length,

@@ -9,10 +9,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from cells.models import Role
 from crisiscell.errors import Conflict
+from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 
 from . import chat, selectors
@@ -34,12 +35,10 @@ def _workspace(incident, anchor: str = "chat"):
     return redirect(reverse("incidents:detail", args=[incident.pk]) + f"#{anchor}")
 
 
-@login_required
-@require_GET
-def chat_panel_fragment(request, pk):
-    incident, membership = get_incident_for_user(request.user, pk)
-    context = {"incident": incident, **chat_panel(incident, membership, request.user)}
-    return render(request, "messaging/_chat_list.html", context)
+# The chat's messages alone (their refreshable wrapper), for live updates.
+chat_panel_fragment = panel_fragment(
+    "messaging/_chat_list.html", lambda request, incident, membership: chat_panel(incident, membership, request.user)
+)
 
 
 @login_required

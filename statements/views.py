@@ -21,6 +21,7 @@ from facts import selectors as facts_selectors
 from facts.forms import DiffForm
 from facts.models import FactStatus
 from facts.textdiff import text_diff
+from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from reminders import review
 from reminders.panels import reminders_for
@@ -51,22 +52,16 @@ def _ids(values) -> list[int]:
 # --- The panels ----------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def statements_panel_fragment(request, pk):
-    """The statements panel alone (its refreshable wrapper), for live updates."""
-    incident, membership = get_incident_for_user(request.user, pk)
-    context = {"incident": incident, "membership": membership, **statements_panel(incident, membership)}
-    return render(request, "statements/_statements_panel.html", context)
+# The statements panel alone (its refreshable wrapper), for live updates.
+statements_panel_fragment = panel_fragment(
+    "statements/_statements_panel.html", lambda request, incident, membership: statements_panel(incident, membership)
+)
 
 
-@login_required
-@require_GET
-def needs_review_fragment(request, pk):
-    """The "needs review" banner alone (empty when nothing is flagged), for live updates."""
-    incident, membership = get_incident_for_user(request.user, pk)
-    context = {"incident": incident, "membership": membership, **needs_review_panel(incident)}
-    return render(request, "statements/_needs_review_panel.html", context)
+# The "needs review" banner alone (empty when nothing is flagged), for live updates.
+needs_review_fragment = panel_fragment(
+    "statements/_needs_review_panel.html", lambda request, incident, membership: needs_review_panel(incident)
+)
 
 
 # --- A new statement -----------------------------------------------------------------------------

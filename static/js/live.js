@@ -170,9 +170,14 @@
     return false;
   }
 
-  // A CSRF token is masked anew at every render: it is no change.
+  // What counts as a change: not a CSRF token (masked anew at every render), not
+  // what moves with the clock alone (an age: "circulating for 2 h"), marked data-live-volatile.
   function comparable(element) {
-    return element.outerHTML.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
+    var copy = element.cloneNode(true);
+    copy.querySelectorAll("[data-live-volatile]").forEach(function (volatile) {
+      volatile.textContent = "";
+    });
+    return copy.outerHTML.replace(/name="csrfmiddlewaretoken" value="[^"]*"/g, "");
   }
 
   function itemsOf(element) {

@@ -47,7 +47,7 @@ def add_log_entry(page, text: str) -> None:
 
 def post_chat(page, text: str) -> None:
     form = page.locator("form.chat-form")
-    form.locator("textarea[name=text]").fill(text)
+    form.locator("textarea[name=chat-text]").fill(text)
     form.locator("[type=submit]").click()
 
 

@@ -62,26 +62,26 @@ def test_transitions_fragment_offers_the_moves_of_the_role(client, incident, mem
 
 
 def test_an_observer_chats_through_htmx_and_the_page_is_told_to_refresh(client, incident, observer):
-    response = logged_in(client, observer).post(chat_post_url(incident), {"text": "Legal: no comment"}, **HTMX)
+    response = logged_in(client, observer).post(chat_post_url(incident), {"chat-text": "Legal: no comment"}, **HTMX)
     assert response.status_code == 200
     assert json.loads(response["HX-Trigger"]) == {"crisiscell:refresh": {"panels": ["chat"]}}
     assert ChatMessage.objects.get().author == observer
-    assert 'name="text"' in response.content.decode()  # a fresh, empty form
+    assert 'name="chat-text"' in response.content.decode()  # a fresh, empty form
 
 
 def test_a_bad_chat_message_keeps_the_text_and_writes_nothing(client, incident, member):
     logged_in(client, member)
     too_long = "x" * 4001
-    response = client.post(chat_post_url(incident), {"text": too_long}, **HTMX)
+    response = client.post(chat_post_url(incident), {"chat-text": too_long}, **HTMX)
     assert response.status_code == 422 and too_long in response.content.decode()
-    response = client.post(chat_post_url(incident), {"text": "  "})
+    response = client.post(chat_post_url(incident), {"chat-text": "  "})
     assert response.status_code == 400
     assert not ChatMessage.objects.exists()
 
 
 def test_chat_post_access(client, incident, outsider, observer):
-    assert client.post(chat_post_url(incident), {"text": "x"}).status_code == 302
-    assert logged_in(client, outsider).post(chat_post_url(incident), {"text": "x"}).status_code == 404
+    assert client.post(chat_post_url(incident), {"chat-text": "x"}).status_code == 302
+    assert logged_in(client, outsider).post(chat_post_url(incident), {"chat-text": "x"}).status_code == 404
     assert logged_in(client, observer).get(chat_post_url(incident)).status_code == 405
     assert not ChatMessage.objects.exists()
 
