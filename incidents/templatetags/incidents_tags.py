@@ -105,3 +105,11 @@ def entry_changes(context, entry) -> list[dict]:
 def choice_label(kind: str, value) -> str:
     """Label of a stored crisis type or severity, e.g. in a "created" entry's data."""
     return _value_label(kind, value, {})
+
+
+@register.simple_tag
+def log_summary(entry) -> dict:
+    """{"text", "url"} for an entry of the facts, claims, statements or reminders workflows."""
+    from incidents.log_wording import describe, target_url
+
+    return {"text": describe(entry), "url": target_url(entry)}
