@@ -59,7 +59,8 @@ def start_server(port: int) -> subprocess.Popen:
     manage("migrate", "--verbosity", "0")
     manage("load_demo")
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        # The ASGI server the app runs on: runserver (WSGI here) has no WebSockets, so no live workspace.
+        [sys.executable, "-m", "uvicorn", "crisiscell.asgi:application", "--port", str(port), "--lifespan", "off"],
         cwd=ROOT,
         env=run_env(),
         stdout=subprocess.DEVNULL,
