@@ -107,6 +107,10 @@ class IncidentConsumer(_MemberSocket):
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
+            # channels-redis forgets group members after group_expiry (a day): a tab
+            # left open through a long crisis joins again at every ping.
+            for group in self.groups_joined + self.personal_groups:
+                await self.channel_layer.group_add(group, self.channel_name)
             # The pong carries the last seq: a client that missed a message (dropped
             # by a full channel, say) sees the gap and fetches it.
             seq = await database_sync_to_async(_touch_and_seq)(self.channel_name, self.incident_id, None)
