@@ -1,7 +1,7 @@
-"""The app's settings with channels-redis's pub/sub layer instead of its default (list-based) one.
+"""The app's settings with channels-redis's pub/sub layer, whatever crisiscell/settings.py says.
 
 Only for `ws_fanout.py --layer pubsub`: the same application, one setting changed, to
-measure what the layer costs. The app's own settings are crisiscell/settings.py.
+measure what the layer costs (see bench/settings_core.py for the other one).
 """
 
 from crisiscell.settings import *  # noqa: F403

@@ -52,7 +52,8 @@ DEFAULT_REDIS_URL = f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
 DEFAULT_PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DB_PREFIX = "crisiscell_bench_"
 SERVERS = ("uvicorn", "daphne")
-SETTINGS_BY_LAYER = {"core": "crisiscell.settings", "pubsub": "bench.settings_pubsub"}
+# The channel layer of the server and of this process: the app's own settings, or one forced.
+SETTINGS_BY_LAYER = {"app": "crisiscell.settings", "core": "bench.settings_core", "pubsub": "bench.settings_pubsub"}
 # Goals of issue 4.
 GOAL_P99_MS = 100.0
 GOAL_P99_AT = 500
@@ -469,8 +470,8 @@ class Context:
     server_env: dict[str, str] = field(default_factory=dict)
     # Extra command-line options per server (experiments: --server-arg "uvicorn=--loop asyncio").
     server_args: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # "core" (the app's settings) or "pubsub" (bench/settings_pubsub.py) for the server; None: the
-    # settings this process runs with (the server must use the layer this process broadcasts with).
+    # A key of SETTINGS_BY_LAYER for the server; None: the settings this process runs with
+    # (the server must use the layer this process broadcasts with).
     layer: str | None = None
 
 
@@ -960,7 +961,7 @@ def drop_pg_database(admin_url: str, name: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def setup_django(database_url: str, redis_url: str, layer: str = "core") -> None:
+def setup_django(database_url: str, redis_url: str, layer: str = "app") -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": SETTINGS_BY_LAYER[layer],
@@ -1024,12 +1025,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=1, help="repeat every case; medians are reported (default 1)")
     parser.add_argument("--interval", type=float, default=0.0, help="seconds between the burst's changes (default 0)")
     parser.add_argument("--client-procs", type=int, default=2, help="client processes per case (default 2)")
+    parser.add_argument(
+        "--connect-concurrency", type=int, default=10, help="handshakes in flight per client process (default 10)"
+    )
     parser.add_argument("--no-deflate", action="store_true", help="clients do not offer permessage-deflate")
     parser.add_argument(
         "--layer",
         choices=sorted(SETTINGS_BY_LAYER),
-        default="core",
-        help="channels-redis layer: core (the app's settings) or pubsub (bench/settings_pubsub.py)",
+        default="app",
+        help="channel layer: app (crisiscell/settings.py as it is), core or pubsub (channels-redis's, forced)",
     )
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--pg-admin-url", default=DEFAULT_PG_ADMIN_URL, help="to create/drop the scratch database")
@@ -1096,16 +1100,32 @@ def main(argv: list[str] | None = None) -> int:
             fixtures=fixtures,
             work_dir=work_dir,
             client_procs=args.client_procs,
+            connect_concurrency=args.connect_concurrency,
             interval=args.interval,
             deflate=not args.no_deflate,
             py_spy=args.py_spy,
             server_args=server_args,
             layer=args.layer,
         )
+        from django.conf import settings
+
+        config = {
+            "cpus": os.cpu_count(),
+            "db": args.db,
+            "layer": args.layer,
+            "layer_backend": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+            "server_args": {kind: list(options) for kind, options in server_args.items()},
+            "burst": args.burst,
+            "interval": args.interval,
+            "client_procs": args.client_procs,
+            "deflate_offered": not args.no_deflate,
+        }
         print(
             f"CrisisCell fan-out bench: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}, db {args.db}"
-            f" ({pg_name or 'SQLite file'}), Redis {args.redis_url}, servers {' '.join(args.servers)},"
-            f" layer {args.layer}, N {' '.join(map(str, args.clients))}, K {args.burst}, runs {args.runs},"
+            f" ({pg_name or 'SQLite file'}), Redis {args.redis_url}, servers {' '.join(args.servers)}"
+            f"{' ' + str(config['server_args']) if server_args else ''},"
+            f" layer {args.layer} ({config['layer_backend']}),"
+            f" N {' '.join(map(str, args.clients))}, K {args.burst}, interval {args.interval} s, runs {args.runs},"
             f" {args.client_procs} client processes, logs in {work_dir}",
             flush=True,
         )
@@ -1118,6 +1138,7 @@ def main(argv: list[str] | None = None) -> int:
             args.json.write_text(
                 json.dumps(
                     {
+                        "config": config,
                         "cases": [{"ws": w, "redis": r} for w, r in pairs],
                         "failures": failures,
                         "summary": [{"server": s, "n": n, **e} for (s, n), e in summary.items()],

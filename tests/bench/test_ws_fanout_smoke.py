@@ -25,7 +25,8 @@ N, K = 5, 3
 def bench_redis_url(settings):
     """The same Redis server, the bench's own db: the bench's groups stay out of everyone else's."""
     require_service(redis_available(), "Redis (REDIS_URL=redis://...)")
-    url = urllib.parse.urlparse(redis_url())._replace(path=f"/{ws_fanout.BENCH_REDIS_DB}").geturl()
+    # Not the benchmark's db: a benchmark run flushes it, which must not break this test.
+    url = urllib.parse.urlparse(redis_url())._replace(path=f"/{ws_fanout.BENCH_REDIS_DB + 1}").geturl()
     layers = copy.deepcopy(settings.CHANNEL_LAYERS)
     layers["default"]["CONFIG"]["hosts"][0]["address"] = url
     settings.CHANNEL_LAYERS = layers  # this process broadcasts the burst
