@@ -173,12 +173,15 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # The pub/sub layer: measured at half the server CPU per socket message
+            # of channels-redis's default (list-based) layer (bench/README.md).
+            # Delivery is at most once, like the default layer past its capacity:
+            # the numbered event stream and the pong's seq let pages recover a gap.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # redis-py 8's pool fails at once when full; the default 100 is
                 # too small for a cell's worth of sockets per process.
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
-                "capacity": 1000,
             },
         }
     }
