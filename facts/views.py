@@ -18,7 +18,7 @@ from cells.models import Role
 from crisiscell.errors import Conflict
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from incidents.views import is_htmx, render_workspace
+from incidents.views import is_htmx, render_workspace, workspace_url
 
 from . import selectors, services
 from .forms import DiffForm, FactEditForm, FactForm, FactMoveForm, SourceForm
@@ -31,10 +31,6 @@ MOVE_DONE = {
     "refute": gettext_lazy("Fact #%(id)s refuted."),
     "retract": gettext_lazy("Fact #%(id)s retracted. Statements that cited it are flagged for review."),
 }
-
-
-def workspace_url(incident_id: int, anchor: str) -> str:
-    return f"{reverse('incidents:detail', args=[incident_id])}#{anchor}"
 
 
 def fact_url(fact) -> str:

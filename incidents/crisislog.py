@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db.models import F
 from django.utils import timezone
 
+from messaging import events
+
 from .models import Incident, LogEntry
 
 GENESIS_HASH = "0" * 64
@@ -99,8 +101,6 @@ def append_entry(
     incident.log_seq = seq
     # Every business change of an incident writes a log entry: its live event
     # (the pages of everyone in the cell update) is numbered here, in the same transaction.
-    from messaging import events
-
     events.log_entry_recorded(entry)
     return entry
 

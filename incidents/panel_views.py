@@ -5,10 +5,12 @@ Each fragment is the outer element of one part of incidents/detail.html
 the fragment and swaps it in. Same authorisation as the page (any member).
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells.models import Role
@@ -27,8 +29,6 @@ _GRAVITY = {Level.WATCH: 0, Level.ALERT: 1, Level.RECOVERY: 1, Level.CRISIS: 2}
 
 def transition_label(from_level: str, to_level: str) -> str:
     """The wording of a transition button: what the move means for the cell."""
-    from django.utils.translation import gettext as _
-
     to = Level(to_level)
     if to == Level.CLOSED:
         return _("Close the incident")
@@ -61,8 +61,6 @@ def transition_choices(incident, membership, transition_form=None) -> list[dict]
 
 def people_in(entries) -> dict:
     """Users named by id in "edited" entries (owner changes), fetched in one query."""
-    from django.contrib.auth import get_user_model
-
     ids = set()
     for entry in entries:
         if entry.kind == LogKind.EDITED:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,11 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def workspace_url(incident_id: int, anchor: str) -> str:
+    """The incident's workspace, scrolled to one of its panels."""
+    return f"{reverse('incidents:detail', args=[incident_id])}#{anchor}"
 
 
 def is_htmx(request) -> bool:

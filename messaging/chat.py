@@ -1,7 +1,11 @@
 """The incident chat: post (with @mentions and references), and promote a message to the crisis log."""
 
+import operator
+from functools import reduce
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -33,8 +37,10 @@ def _mentioned_members(incident: Incident, text: str, actor) -> list:
     names = {name.lower() for name in MENTION_RE.findall(text)}
     if not names:
         return []
-    members = Membership.objects.filter(cell_id=incident.cell_id, user__is_active=True).select_related("user")
-    return [m.user for m in members if m.user.username.lower() in names and m.user_id != actor.pk]
+    # Usernames match case-insensitively; only the cell's active members can be mentioned.
+    named = reduce(operator.or_, (Q(user__username__iexact=name) for name in sorted(names)))
+    members = Membership.objects.filter(named, cell_id=incident.cell_id, user__is_active=True).exclude(user=actor)
+    return [membership.user for membership in members.select_related("user")]
 
 
 def _resolve_refs(incident: Incident, text: str) -> list[dict]:

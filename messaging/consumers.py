@@ -8,6 +8,8 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from incidents.models import Incident
+
 from . import broadcast, presence
 from .selectors import socket_access, unread_count, workspace_snapshot
 
@@ -113,7 +115,7 @@ class IncidentConsumer(_MemberSocket):
                 await self.channel_layer.group_add(group, self.channel_name)
             # The pong carries the last seq: a client that missed a message (dropped
             # by a full channel, say) sees the gap and fetches it.
-            seq = await database_sync_to_async(_touch_and_seq)(self.channel_name, self.incident_id, None)
+            seq = await database_sync_to_async(_touch_and_seq)(self.channel_name, self.incident_id)
             await self.send_json({"type": "pong", "seq": seq})
         elif kind == "presence" and content.get("state") in ("active", "idle"):
             changed = await database_sync_to_async(presence.touch)(
@@ -136,10 +138,8 @@ class IncidentConsumer(_MemberSocket):
             await self.close(code=CLOSE_FORBIDDEN)
 
 
-def _touch_and_seq(channel_name: str, incident_id: int, state) -> int:
-    from incidents.models import Incident
-
-    presence.touch(channel_name=channel_name, state=state)
+def _touch_and_seq(channel_name: str, incident_id: int) -> int:
+    presence.touch(channel_name=channel_name)
     return Incident.objects.values_list("event_seq", flat=True).get(pk=incident_id)
 
 

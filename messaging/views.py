@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,24 +14,17 @@ from cells.models import Role
 from crisiscell.errors import Conflict
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
+from incidents.views import is_htmx, workspace_url
 
 from . import chat, selectors
 from .forms import ChatForm, PromoteForm
 from .panels import chat_form_context, chat_panel
 
 
-def _is_htmx(request) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
 def _refresh(response: HttpResponse, *panels: str) -> HttpResponse:
     # The page refreshes these panels at once, without waiting for the socket's echo.
     response["HX-Trigger"] = json.dumps({"crisiscell:refresh": {"panels": list(panels)}})
     return response
-
-
-def _workspace(incident, anchor: str = "chat"):
-    return redirect(reverse("incidents:detail", args=[incident.pk]) + f"#{anchor}")
 
 
 # The chat's messages alone (their refreshable wrapper), for live updates.
@@ -53,12 +45,12 @@ def chat_post(request, pk):
         except ValidationError as error:
             form.add_error("text" if hasattr(error, "error_dict") else None, error)
         else:
-            if not _is_htmx(request):
-                return _workspace(incident)
+            if not is_htmx(request):
+                return redirect(workspace_url(incident.pk, "chat"))
             response = render(request, "messaging/_chat_form.html", {"incident": incident, **chat_form_context()})
             return _refresh(response, "chat")
     context = {"incident": incident, **chat_form_context(form)}
-    if _is_htmx(request):
+    if is_htmx(request):
         # 422: the one error status the page's htmx-config swaps in (the form with its message).
         return render(request, "messaging/_chat_form.html", context, status=422)
     # Without JavaScript: the form again with its message, and what was typed (nothing is lost).
@@ -75,15 +67,15 @@ def chat_promote(request, pk, message_pk):
     form = PromoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a category of the crisis log."))
-        return HttpResponse(status=400) if _is_htmx(request) else _workspace(incident)
+        return HttpResponse(status=400) if is_htmx(request) else redirect(workspace_url(incident.pk, "chat"))
     try:
         entry = chat.chat_promote(actor=request.user, message=message, category=form.cleaned_data["category"])
     except Conflict as conflict:
-        if _is_htmx(request):
+        if is_htmx(request):
             return _refresh(HttpResponse(conflict.message, status=409), "chat")
         messages.error(request, conflict.message)
-        return _workspace(incident)
-    if _is_htmx(request):
+        return redirect(workspace_url(incident.pk, "chat"))
+    if is_htmx(request):
         return _refresh(HttpResponse(status=204), "chat", "log")
     messages.success(request, _("Recorded in the crisis log as entry #%(seq)s.") % {"seq": entry.seq})
-    return _workspace(incident, f"log-{entry.seq}")
+    return redirect(workspace_url(incident.pk, f"log-{entry.seq}"))

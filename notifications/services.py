@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from messaging import broadcast
+
 from .models import EmailStatus, Notification
 
 
@@ -54,9 +56,7 @@ def notify(
         for user in sorted(recipients.values(), key=lambda u: u.pk)
     ]
     created = Notification.objects.bulk_create(rows)
-    from messaging import broadcast  # the unread badges of their open pages
-
-    broadcast.notifications_changed(user_ids=recipients)
+    broadcast.notifications_changed(user_ids=recipients)  # the unread badges of their open pages
     ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
     if ids:
         from .tasks import send_notification_emails
@@ -72,7 +72,5 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
         unread = unread.filter(pk__in=list(ids))
     changed = unread.update(read_at=timezone.now())
     if changed:
-        from messaging import broadcast  # the user's other tabs update their badge
-
-        broadcast.notifications_changed(user_ids=[user.pk])
+        broadcast.notifications_changed(user_ids=[user.pk])  # the user's other tabs update their badge
     return changed

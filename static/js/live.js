@@ -529,13 +529,11 @@
 
     function look() {
       return fetchJson(url).then(function (answer) {
-        var mine = document.body.dataset.userId;
-        var lock = (answer.body || []).filter
-          ? answer.body.filter(function (l) {
-              return l.target === target;
-            })[0]
-          : null;
-        show(lock && String(lock.holder.id) !== mine ? lock.holder : null);
+        var locks = Array.isArray(answer.body) ? answer.body : [];
+        var lock = locks.find(function (candidate) {
+          return candidate.target === target;
+        });
+        show(lock && String(lock.holder.id) !== document.body.dataset.userId ? lock.holder : null);
       });
     }
 

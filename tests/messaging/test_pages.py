@@ -125,3 +125,20 @@ def test_purge_job_drops_stale_presence_and_lapsed_locks(incident, member):
     assert purge_stale_presence_and_locks() == {"presence": 1, "locks": 1}
     assert list(Presence.objects.values_list("channel_name", flat=True)) == ["here"]
     assert purge_stale_presence_and_locks() == {"presence": 0, "locks": 0}
+
+
+def test_presence_costs_the_same_with_many_viewers(incident, cell, django_assert_max_num_queries):
+    from messaging import presence
+    from messaging.presence import MAX_LISTED
+
+    from ..factories import MembershipFactory, UserFactory
+
+    for n in range(MAX_LISTED + 10):
+        user = MembershipFactory(cell=cell, user=UserFactory(username=f"viewer{n}")).user
+        presence.join(incident_id=incident.pk, user_id=user.pk, channel_name=f"socket-{n}")
+        presence.join(incident_id=incident.pk, user_id=user.pk, channel_name=f"tab-{n}")  # a second tab
+    presence.touch(channel_name="tab-0", state="idle")
+    with django_assert_max_num_queries(3):
+        listed = presence.viewers(incident.pk)
+    assert listed["total"] == MAX_LISTED + 10 and len(listed["users"]) == MAX_LISTED
+    assert listed["users"][0]["state"] == "active"  # one idle tab, one active: active
