@@ -248,12 +248,16 @@ async def _open_ws_clients(spec: dict, records: list[dict], errors: list[str]) -
         try:
             async for raw in ws:
                 t = time.monotonic()
-                message = json.loads(raw)
-                if message.get("type") == "event":
-                    record["seqs"].append(message["event"]["seq"])
-                    record["times"].append(t)
-                else:
-                    record["other"] += 1
+                frame = json.loads(raw)
+                # Messages that waited behind the previous frame come as one batch
+                # (messaging/fanout.py); each is received when its frame is.
+                for message in frame["messages"] if frame.get("type") == "batch" else [frame]:
+                    if message.get("type") == "event":
+                        record["seqs"].append(message["event"]["seq"])
+                        record["times"].append(t)
+                    else:
+                        record["other"] += 1
+                record["frames"] += 1
         except Exception as error:  # the socket closed: visible in the results as lost events
             record["closed"] = repr(error)[:200]
         else:
@@ -276,7 +280,7 @@ async def _open_ws_clients(spec: dict, records: list[dict], errors: list[str]) -
             except Exception as error:
                 errors.append(repr(error)[:300])
                 return
-            record = {"hello": hello["seq"], "seqs": [], "times": [], "other": 0, "closed": None}
+            record = {"hello": hello["seq"], "seqs": [], "times": [], "other": 0, "frames": 0, "closed": None}
             records.append(record)
             sockets.append((ws, asyncio.get_running_loop().create_task(reader(ws, record))))
 
@@ -363,7 +367,7 @@ async def _worker(spec: dict) -> None:
         }
     )
     cpu_start = time.process_time()
-    other_start = 0
+    other_start = frames_start = 0
     try:
         while True:
             line = await stdin.readline()
@@ -373,6 +377,7 @@ async def _worker(spec: dict) -> None:
             if command["cmd"] == "start":
                 cpu_start = time.process_time()
                 other_start = sum(r["other"] for r in records)
+                frames_start = sum(r.get("frames", 0) for r in records)
             elif command["cmd"] == "collect":
                 count, deadline = command["count"], time.monotonic() + command["timeout"]
                 while time.monotonic() < deadline and any(len(r["seqs"]) < count for r in records):
@@ -382,6 +387,7 @@ async def _worker(spec: dict) -> None:
                     {
                         "results": [{k: r[k] for k in ("hello", "seqs", "times", "closed")} for r in records],
                         "other_messages": sum(r["other"] for r in records) - other_start,
+                        "frames": sum(r.get("frames", 0) for r in records) - frames_start,
                         "cpu_s": time.process_time() - cpu_start,
                     }
                 )
@@ -569,7 +575,8 @@ def server_command(kind: str, port: int, extra: tuple[str, ...] = ()) -> list[st
 
 def _server_command(kind: str, port: int) -> list[str]:
     if kind == "uvicorn":
-        # As in Procfile.dev / the Dockerfile (uvloop + httptools; websockets-sansio), one process.
+        # As in Procfile.dev / the Dockerfile (uvloop + httptools; websockets-sansio; no
+        # permessage-deflate), one process.
         return [
             sys.executable,
             "-m",
@@ -586,6 +593,8 @@ def _server_command(kind: str, port: int) -> list[str]:
             "warning",
             "--timeout-graceful-shutdown",
             "3",
+            "--ws-per-message-deflate",
+            "false",
         ]
     if kind == "daphne":
         # -v 0: no access log, like uvicorn's --no-access-log.
@@ -652,12 +661,17 @@ async def gather_ready(workers: list[Worker], timeout: float) -> tuple[int, list
     return ready, errors, max(a["connect_s"] for a in answers), hello
 
 
-async def collect(workers: list[Worker], count: int, timeout: float) -> tuple[list[dict], float, int]:
+async def collect(workers: list[Worker], count: int, timeout: float) -> tuple[list[dict], float, int, int]:
     for w in workers:
         await w.send({"cmd": "collect", "count": count, "timeout": timeout})
     answers = await asyncio.gather(*(w.read(timeout + 30) for w in workers))
     sockets = [s for a in answers for s in a["results"]]
-    return sockets, sum(a["cpu_s"] for a in answers), sum(a["other_messages"] for a in answers)
+    return (
+        sockets,
+        sum(a["cpu_s"] for a in answers),
+        sum(a["other_messages"] for a in answers),
+        sum(a.get("frames", 0) for a in answers),
+    )
 
 
 async def start_profiler(ctx: Context, pid: int, label: str):
@@ -714,7 +728,7 @@ async def run_ws_case(ctx: Context, server: str, n: int, k: int) -> dict:
                 t0_by_seq[s] = t0
             previous = seq
         expected = list(range(before + 1, previous + 1))
-        sockets, client_cpu, other = await collect(workers, len(expected), ctx.deliver_timeout)
+        sockets, client_cpu, other, frames = await collect(workers, len(expected), ctx.deliver_timeout)
         server_cpu = cpu_seconds(proc.pid) - cpu_before
     finally:
         if profiler is not None:
@@ -735,6 +749,8 @@ async def run_ws_case(ctx: Context, server: str, n: int, k: int) -> dict:
         closed_early=sum(1 for s in sockets if s["closed"]),
         closed_reasons=sorted({s["closed"] for s in sockets if s["closed"]})[:5],
         other_messages_during_burst=other,
+        # Frames the sockets received during the burst: K per socket without batching.
+        frames_during_burst=frames,
         server_cpu_s=server_cpu,
         client_cpu_s=client_cpu,
         over_capacity_log_lines=log.count("over capacity"),
@@ -771,7 +787,7 @@ async def run_redis_case(ctx: Context, n: int, offsets: list[float]) -> dict:
             t0_by_seq[seq] = time.monotonic()
             await publisher.publish(channel, json.dumps({"seq": seq, "type": "bench"}))
         expected = list(range(1, len(offsets) + 1))
-        sockets, client_cpu, _other = await collect(workers, len(expected), ctx.deliver_timeout)
+        sockets, client_cpu, _other, _frames = await collect(workers, len(expected), ctx.deliver_timeout)
     finally:
         await asyncio.gather(*(w.close() for w in workers))
         await publisher.aclose()
@@ -816,10 +832,11 @@ def summarise(pairs: list[tuple[dict, dict]], servers: list[str], clients: list[
     rows, summary = [], {}
     header = (
         "| server | N | runs | delivered/expected | p50 ms | p99 ms (median; min-max) | max ms |"
-        " redis p50 ms | redis p99 ms | ratio p99 ws/redis (median; min-max) | server CPU µs/msg | load |"
+        " redis p50 ms | redis p99 ms | ratio p99 ws/redis (median; min-max) | server CPU µs/msg |"
+        " frames/socket | load |"
     )
     rows.append(header)
-    rows.append("|" + "---|" * 12)
+    rows.append("|" + "---|" * 13)
     for server in servers:
         for n in clients:
             mine = [(w, r) for w, r in pairs if w["server"] == server and w["n"] == n]
@@ -853,6 +870,12 @@ def summarise(pairs: list[tuple[dict, dict]], servers: list[str], clients: list[
                 "cpu_us_per_msg": statistics.median(
                     1e6 * w["server_cpu_s"] / w["delivered"] if w["delivered"] else math.nan for w, _ in mine
                 ),
+                "frames_per_socket": statistics.median(
+                    w["frames_during_burst"] / w["connected"]
+                    if w.get("frames_during_burst") and w["connected"]
+                    else math.nan
+                    for w, _ in mine
+                ),
                 "load": statistics.median(w["loadavg"] for w, _ in mine),
             }
             summary[(server, n)] = entry
@@ -861,7 +884,7 @@ def summarise(pairs: list[tuple[dict, dict]], servers: list[str], clients: list[
                 f" | {fmt(entry['p99'])} ({fmt(entry['p99_min'])}-{fmt(entry['p99_max'])}) | {fmt(entry['max'])}"
                 f" | {fmt(entry['redis_p50'])} | {fmt(entry['redis_p99'])}"
                 f" | {fmt(entry['ratio'], 2)} ({fmt(entry['ratio_min'], 2)}-{fmt(entry['ratio_max'], 2)})"
-                f" | {fmt(entry['cpu_us_per_msg'], 0)} | {fmt(entry['load'], 2)} |"
+                f" | {fmt(entry['cpu_us_per_msg'], 0)} | {fmt(entry['frames_per_socket'])} | {fmt(entry['load'], 2)} |"
             )
     lines = ["\n".join(rows), "", "Verdicts (medians over runs):"]
     verdicts = {}

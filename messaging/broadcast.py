@@ -45,18 +45,23 @@ def send_on_commit(group: str, message: dict) -> None:
     transaction.on_commit(lambda: send_now(group, message))
 
 
-# --- What the consumers receive. "type" names the consumer method (dots become underscores).
+# --- What the sockets receive. An incident's messages go to each server process once
+# (messaging.fanout); the others name the consumer method ("type", dots become underscores).
 
 
 def incident_event(*, incident_id: int, payload: dict) -> None:
     """A numbered event of the incident's stream (messaging.events.record)."""
-    send_on_commit(incident_group(incident_id), {"type": "incident.event", "event": payload})
+    send_on_commit(incident_group(incident_id), {"type": "incident.event", "incident": incident_id, "event": payload})
 
 
 def incident_transient(*, incident_id: int, payload: dict) -> None:
     """Presence and edit locks: state, not history. Not numbered; a reconnecting
     client gets the current state in its hello instead of a replay."""
-    send_on_commit(incident_group(incident_id), {"type": "incident.transient", "payload": payload})
+    send_on_commit(incident_group(incident_id), transient_message(incident_id=incident_id, payload=payload))
+
+
+def transient_message(*, incident_id: int, payload: dict) -> dict:
+    return {"type": "incident.transient", "incident": incident_id, "payload": payload}
 
 
 def membership_ended(*, user_id: int, cell_id: int) -> None:

@@ -3,14 +3,14 @@ forward what messaging.broadcast sends; they write no business data (presence
 rows only say who has the page open)."""
 
 import asyncio
+import json
 
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from incidents.models import Incident
 
-from . import broadcast, presence
+from . import broadcast, fanout, presence
 from .selectors import socket_access, unread_count, workspace_snapshot
 
 # Close codes the page understands: do not reconnect after these.
@@ -18,23 +18,27 @@ CLOSE_FORBIDDEN = 4403  # no longer a member, or logged out
 # Presence changes of one incident are sent at most this often per process:
 # 500 people opening the page at once make a few messages, not 500 x 500.
 PRESENCE_FLUSH_DELAY = 0.5
-_pending_presence: dict[int, asyncio.Task] = {}
+# Keyed by loop too: a flush pending in a loop that has ended (a test's) must not
+# hold back the next loop's.
+_pending_presence: dict[tuple[asyncio.AbstractEventLoop, int], asyncio.Task] = {}
 
 
 def _schedule_presence_broadcast(incident_id: int) -> None:
-    if incident_id in _pending_presence:
+    loop = asyncio.get_running_loop()
+    key = (loop, incident_id)
+    if key in _pending_presence:
         return
 
     async def flush():
         await asyncio.sleep(PRESENCE_FLUSH_DELAY)
-        _pending_presence.pop(incident_id, None)
+        _pending_presence.pop(key, None)
         viewers = await database_sync_to_async(presence.viewers)(incident_id)
         await broadcast.send_async(
             broadcast.incident_group(incident_id),
-            {"type": "incident.transient", "payload": {"type": "presence", **viewers}},
+            broadcast.transient_message(incident_id=incident_id, payload={"type": "presence", **viewers}),
         )
 
-    _pending_presence[incident_id] = asyncio.get_running_loop().create_task(flush())
+    _pending_presence[key] = loop.create_task(flush())
 
 
 class _MemberSocket(AsyncJsonWebsocketConsumer):
@@ -49,7 +53,7 @@ class _MemberSocket(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
 
     async def leave_groups(self) -> None:
-        for group in getattr(self, "groups_joined", []) + getattr(self, "personal_groups", []):
+        for group in getattr(self, "personal_groups", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def session_ended(self, message):
@@ -63,20 +67,10 @@ class _MemberSocket(AsyncJsonWebsocketConsumer):
 
 
 class IncidentConsumer(_MemberSocket):
-    """/ws/incidents/<id>/: the live workspace of one incident."""
+    """/ws/incidents/<id>/: the live workspace of one incident.
 
-    # Handlers that only forward a group message to the socket and touch no database.
-    # Channels' dispatch() runs close_old_connections() in the sync thread before every
-    # handler: for a broadcast, one thread hop per socket per event, about half of the
-    # fan-out's CPU (bench/README.md). Every other message goes through channels' dispatch.
-    FORWARD_ONLY = frozenset({"incident_event", "incident_transient"})
-
-    async def dispatch(self, message):
-        name = get_handler_name(message)
-        if name in self.FORWARD_ONLY:
-            await getattr(self, name)(message)
-        else:
-            await super().dispatch(message)
+    The incident's broadcasts reach it through this process's fan-out (messaging.fanout),
+    not through a group of its own; its channel only hears of its user and session."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -86,37 +80,43 @@ class IncidentConsumer(_MemberSocket):
             # Closing before accepting refuses the handshake (HTTP 403).
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.user_id = user.pk
-        self.groups_joined = [broadcast.incident_group(self.incident_id)]
-        await self.channel_layer.group_add(self.groups_joined[0], self.channel_name)
+        self.outbox = fanout.Outbox(lambda text: self.send(text_data=text))
+        await fanout.for_this_process().add(self.incident_id, self.outbox)
         await self.join_personal_groups(user)
         await self.accept()
         await database_sync_to_async(presence.join)(
             incident_id=self.incident_id, user_id=user.pk, channel_name=self.channel_name
         )
-        # After joining the group: whatever commits from now on reaches this socket
-        # live, and the snapshot's seq tells the page what it must fetch to catch up.
+        # After joining the fan-out: whatever commits from now on waits in the outbox,
+        # and the snapshot's seq tells the page what it must fetch to catch up.
         snapshot = await database_sync_to_async(workspace_snapshot)(self.incident_id)
         await self.send_json({"type": "hello", **snapshot})
+        self.outbox.start()
         _schedule_presence_broadcast(self.incident_id)
 
     async def disconnect(self, code):
         await self.leave_groups()
         if getattr(self, "cell_id", None) is not None:
+            await fanout.for_this_process().discard(self.incident_id, self.outbox)
+            await self.outbox.stop()
             await database_sync_to_async(presence.leave)(channel_name=self.channel_name)
             _schedule_presence_broadcast(self.incident_id)
+
+    def reply(self, message: dict) -> None:
+        # Through the outbox, behind the events already waiting there.
+        self.outbox.push(json.dumps(message))
 
     async def receive_json(self, content, **kwargs):
         kind = content.get("type") if isinstance(content, dict) else None
         if kind == "ping":
             # channels-redis forgets group members after group_expiry (a day): a tab
             # left open through a long crisis joins again at every ping.
-            for group in self.groups_joined + self.personal_groups:
+            for group in self.personal_groups:
                 await self.channel_layer.group_add(group, self.channel_name)
             # The pong carries the last seq: a client that missed a message (dropped
-            # by a full channel, say) sees the gap and fetches it.
+            # by a full outbox, say) sees the gap and fetches it.
             seq = await database_sync_to_async(_touch_and_seq)(self.channel_name, self.incident_id)
-            await self.send_json({"type": "pong", "seq": seq})
+            self.reply({"type": "pong", "seq": seq})
         elif kind == "presence" and content.get("state") in ("active", "idle"):
             changed = await database_sync_to_async(presence.touch)(
                 channel_name=self.channel_name, state=content["state"]
@@ -124,14 +124,7 @@ class IncidentConsumer(_MemberSocket):
             if changed:
                 _schedule_presence_broadcast(self.incident_id)
         else:
-            await self.send_json({"type": "error", "detail": "Unknown message; this socket takes ping and presence."})
-
-    async def incident_event(self, message):
-        # The same object as the catch-up API's events, wrapped.
-        await self.send_json({"type": "event", "event": message["event"]})
-
-    async def incident_transient(self, message):
-        await self.send_json(message["payload"])
+            self.reply({"type": "error", "detail": "Unknown message; this socket takes ping and presence."})
 
     async def membership_ended(self, message):
         if message.get("cell") == self.cell_id:

@@ -3,8 +3,9 @@
 // One socket per open incident (/ws/incidents/<id>/) and one per page for the
 // notification badge (/ws/notifications/). Events are numbered per incident;
 // the page remembers the last one it applied (starting from the seq it was
-// rendered at) and applies each event once, in order. A gap (a message lost
-// while reconnecting, or dropped by a full channel) is filled from
+// rendered at) and applies each event once, in order. Messages that queued on
+// the server while it wrote the previous frame arrive as one batch frame. A gap
+// (a message lost while reconnecting, or dropped for a tab too far behind) is filled from
 // GET /api/v1/incidents/<id>/events/?after=N before anything newer is applied.
 // An event names the panels it changes; the page fetches their fresh HTML
 // (the same fragments the server renders) and swaps them, highlighting what
@@ -96,7 +97,9 @@
       }
       handlers.status(navigator.onLine === false ? "offline" : "connecting");
       socket = new WebSocket(socketUrl(path));
+      var opened = false;
       socket.onopen = function () {
+        opened = true;
         attempts = 0;
         handlers.status("live");
         pinger = window.setInterval(function () {
@@ -110,19 +113,45 @@
         } catch (error) {
           return;
         }
-        handlers.message(data);
+        // Messages that waited while the server wrote the previous frame come as one batch.
+        (data.type === "batch" ? data.messages : [data]).forEach(function (one) {
+          if (one.type === "resync") {
+            // This tab fell too far behind: a fresh hello and the event stream put it right.
+            socket.close();
+          } else {
+            handlers.message(one);
+          }
+        });
       };
       socket.onclose = function (event) {
         window.clearInterval(pinger);
         socket = null;
         if (event.code === CLOSE_FORBIDDEN) {
-          stopped = true;
-          handlers.status("closed");
+          stop();
           return;
         }
         handlers.status(navigator.onLine === false ? "offline" : "reconnecting");
+        if (!opened && handlers.probeUrl) {
+          // A refused handshake reaches the page as 1006, like a network error: ask
+          // the API whether this user may still read (logged out, removed from the cell).
+          fetchJson(handlers.probeUrl)
+            .then(function (answer) {
+              if ([401, 403, 404].indexOf(answer.status) >= 0) {
+                stop();
+              } else {
+                schedule();
+              }
+            })
+            .catch(schedule);
+          return;
+        }
         schedule();
       };
+    }
+
+    function stop() {
+      stopped = true;
+      handlers.status("closed");
     }
 
     function send(data) {
@@ -425,7 +454,11 @@
       }
     }
 
-    socket = ReconnectingSocket(root.dataset.wsPath, { status: setStatus, message: onMessage });
+    socket = ReconnectingSocket(root.dataset.wsPath, {
+      status: setStatus,
+      message: onMessage,
+      probeUrl: eventsUrl + "?limit=1",
+    });
 
     // Idle after a few minutes without a key, a click or a look at the tab.
     var idle = false;
@@ -471,6 +504,7 @@
     var toast = document.querySelector("[data-live-toast]");
     ReconnectingSocket("/ws/notifications/", {
       status: function () {},
+      probeUrl: "/api/v1/notifications/unread-count/",
       message: function (message) {
         if (message.type !== "unread") {
           return;

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from websockets.sync.client import connect
 
 from incidents import services
+from messaging.fanout import messages_of
 
 from ..services_check import redis_available, redis_url, require_service
 from .servers import http
@@ -32,9 +33,9 @@ def open_socket(server, incident, token):
 
 def next_event(socket, timeout=10) -> dict:
     while True:
-        message = json.loads(socket.recv(timeout=timeout))
-        if message["type"] == "event":
-            return message["event"]
+        for message in messages_of(json.loads(socket.recv(timeout=timeout))):
+            if message["type"] == "event":
+                return message["event"]
 
 
 def test_a_change_through_one_process_reaches_a_socket_on_the_other(asgi_server_factory, incident, member, observer):

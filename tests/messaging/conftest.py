@@ -6,6 +6,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from crisiscell.asgi import application
+from messaging.fanout import messages_of
 
 ORIGIN = (b"origin", b"http://localhost")
 
@@ -20,13 +21,30 @@ def session_cookie_for(user) -> str:
     return client.cookies["sessionid"].value
 
 
+class Communicator(WebsocketCommunicator):
+    """Reads the messages of a batch frame one at a time, as live.js does."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unread = []
+
+    async def receive_json_from(self, timeout=1):
+        if not self.unread:
+            message = await super().receive_json_from(timeout)
+            self.unread = messages_of(message)
+        return self.unread.pop(0)
+
+    async def receive_nothing(self, timeout=0.1, interval=0.01):
+        return not self.unread and await super().receive_nothing(timeout, interval)
+
+
 def communicator(path: str, *, token: str | None = None, session: str | None = None, origin=ORIGIN):
     headers = [origin] if origin else []
     if token:
         headers.append((b"authorization", f"Token {token}".encode()))
     if session:
         headers.append((b"cookie", f"sessionid={session}".encode()))
-    return WebsocketCommunicator(application, path, headers=headers)
+    return Communicator(application, path, headers=headers)
 
 
 @pytest.fixture

@@ -79,7 +79,11 @@ def test_events_are_broadcast_only_after_commit(incident, member, django_capture
     assert sent == [
         (
             f"incident.{incident.pk}",
-            {"type": "incident.event", "event": events.serialize(IncidentEvent.objects.get(seq=2, incident=incident))},
+            {
+                "type": "incident.event",
+                "incident": incident.pk,
+                "event": events.serialize(IncidentEvent.objects.get(seq=2, incident=incident)),
+            },
         )
     ]
 
