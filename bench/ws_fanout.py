@@ -555,6 +555,8 @@ def server_env(ctx: Context) -> dict[str, str]:
         "SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
+        # As deployed (the settings' default); this process's own "false" must not leak into it.
+        "DATABASE_POOL": "true",
         # channels-redis says "... channels over capacity" at INFO: that is a silent drop we want to see.
         "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
