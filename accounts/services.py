@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from messaging import broadcast
+
 from .models import User, validate_timezone
 
 
@@ -12,4 +14,14 @@ def user_set_timezone(*, user: User, timezone: str) -> User:
         validate_timezone(timezone)  # ValidationError for a zone this machine does not know
     user.timezone = timezone
     user.save(update_fields=["timezone"])
+    return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """The person may no longer sign in; their open pages lose their sockets at once
+    (a socket authorises at the handshake only, so it must be told)."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    broadcast.access_ended(user_id=user.pk)
     return user

@@ -69,6 +69,11 @@ def membership_ended(*, user_id: int, cell_id: int) -> None:
     send_on_commit(user_group(user_id), {"type": "membership.ended", "cell": cell_id})
 
 
+def access_ended(*, user_id: int) -> None:
+    """The account was deactivated or deleted: every socket of the user closes at once."""
+    send_on_commit(user_group(user_id), {"type": "access.ended"})
+
+
 def session_ended(*, session_key: str) -> None:
     """Logged out: the sockets opened with that session close at once."""
     send_on_commit(session_group(session_key), {"type": "session.ended"})

@@ -166,3 +166,22 @@ async def test_the_notification_socket_counts_unread_live(incident, member, mana
     await db(mark_read)(user=manager)
     assert (await next_of_type(socket, "unread"))["count"] == 0
     await socket.disconnect()
+
+
+async def test_deactivating_a_user_closes_all_their_sockets_at_once(incident, member):
+    from accounts.services import user_deactivate
+
+    workspace, _hello = await open_workspace(incident, member)
+    badge, connected, _code = await connect("/ws/notifications/", token=await db(token_for)(member))
+    assert connected
+    assert (await badge.receive_json_from(timeout=5))["type"] == "unread"
+    await db(user_deactivate)(user=member)
+    for socket in (workspace, badge):
+        while True:
+            message = await socket.receive_output(timeout=5)
+            if message["type"] == "websocket.close":
+                assert message["code"] == CLOSE_FORBIDDEN
+                break
+    again, connected, _code = await connect(f"/ws/incidents/{incident.pk}/", token=await db(token_for)(member))
+    assert not connected
+    await again.disconnect()
