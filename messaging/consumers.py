@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from incidents.models import Incident
 
 from . import broadcast, fanout, presence
-from .selectors import socket_access, unread_count, workspace_snapshot
+from .selectors import socket_access, socket_language, unread_badge, workspace_snapshot
 
 # Close codes the page understands: do not reconnect after these.
 CLOSE_FORBIDDEN = 4403  # no longer a member, or logged out
@@ -57,6 +57,9 @@ class _MemberSocket(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def session_ended(self, message):
+        await self.close(code=CLOSE_FORBIDDEN)
+
+    async def access_ended(self, message):
         await self.close(code=CLOSE_FORBIDDEN)
 
     async def membership_ended(self, message):
@@ -145,6 +148,7 @@ class NotificationsConsumer(_MemberSocket):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.user = user
+        self.language = socket_language(self.scope)
         await self.join_personal_groups(user)
         await self.accept()
         await self.send_unread()
@@ -157,7 +161,7 @@ class NotificationsConsumer(_MemberSocket):
             await self.send_json({"type": "pong"})
 
     async def send_unread(self):
-        await self.send_json({"type": "unread", **await database_sync_to_async(unread_count)(self.user)})
+        await self.send_json({"type": "unread", **await database_sync_to_async(unread_badge)(self.user, self.language)})
 
     async def notifications_changed(self, message):
         await self.send_unread()

@@ -1,5 +1,9 @@
 """Reads for the live workspace."""
 
+from types import SimpleNamespace
+
+from django.utils import translation
+
 from cells.models import Membership
 from incidents.models import Incident
 from notifications.models import Notification
@@ -26,10 +30,24 @@ def workspace_snapshot(incident_id: int) -> dict:
     }
 
 
-def unread_count(user) -> dict:
+def unread_badge(user, language: str) -> dict:
+    """The badge and the toast of the newest, worded in the page's language."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at", "-id")
-    latest = unread.values("id", "title", "link").first()
+    newest = unread.only("id", "title", "body", "link", "data").first()
+    with translation.override(language):
+        latest = newest and {"id": newest.pk, "title": newest.shown_title, "link": newest.link}
     return {"count": unread.count(), "latest": latest}
+
+
+def socket_language(scope) -> str:
+    """The language of the page that opened the socket: its language cookie, else the
+    browser's Accept-Language, as Django's LocaleMiddleware decides for the page itself."""
+    headers = dict(scope.get("headers", []))
+    request = SimpleNamespace(
+        COOKIES=scope.get("cookies", {}),
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")},
+    )
+    return translation.get_language_from_request(request)
 
 
 def chat_messages(incident):

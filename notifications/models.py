@@ -57,3 +57,16 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.title}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (notifications.wording)."""
+        from .wording import shown
+
+        return shown(self)[0]
+
+    @property
+    def shown_body(self) -> str:
+        from .wording import shown
+
+        return shown(self)[1]

@@ -4,13 +4,15 @@ E-mail goes out after commit (the rows are the outbox; see tasks.py)."""
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from messaging import broadcast
 
 from .models import EmailStatus, Notification
+from .wording import texts
 
 
 def cell_members(cell, roles=None):
@@ -29,14 +31,24 @@ def notify(
     users: Iterable,
     cell,
     kind: str,
-    title: str,
+    wording: str = "",
+    params: dict | None = None,
+    title: str = "",
     body: str = "",
     incident=None,
     link: str = "",
     data: dict | None = None,
     dedupe_key: str = "",
 ) -> list[Notification]:
-    """One notification per distinct active user; their e-mails are queued after commit."""
+    """One notification per distinct active user; their e-mails are queued after commit.
+
+    `wording` and `params` (notifications.wording) let each reader read it in their
+    language; the stored title and body are worded in the default one (the e-mail's).
+    `title` and `body` alone are texts as they are."""
+    if wording:
+        with translation.override(settings.LANGUAGE_CODE):
+            title, body = texts(wording, params or {})
+        data = {**(data or {}), "wording": wording, "params": params or {}}
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     now = timezone.now()
     rows = [

@@ -1,9 +1,6 @@
 """What a reminder says and to whom, per kind. Read-only, except `send`, which writes the notifications."""
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from cells.models import Role
 from facts.models import ClaimStatus
@@ -51,54 +48,41 @@ def recipients(reminder: Reminder, *, escalated: bool) -> list:
     return sorted((user for user in base if user in members), key=lambda user: user.pk)
 
 
-def _texts(reminder: Reminder) -> tuple[str, str]:
+def _wording(reminder: Reminder) -> tuple[str, dict]:
+    """notifications.wording's key and parameters for this reminder."""
     incident = reminder.incident
     if reminder.kind == ReminderKind.STATEMENT_REVIEW:
         statement = reminder.statement
-        return (
-            _("Holding statement due for review: %(title)s") % {"title": statement.title},
-            _(
-                "The holding statement “%(title)s” (incident “%(incident)s”) was due for review at %(due)s. "
-                "Publish an updated version, or adjust its review time."
-            )
-            % {"title": statement.title, "incident": incident.title, "due": statement.review_due_at.isoformat()},
-        )
+        return "reminder.statement_review", {
+            "title": statement.title,
+            "incident": incident.title,
+            "due": statement.review_due_at.isoformat(),
+        }
     if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
         version = reminder.version
-        return (
-            _("Waiting for approval: %(title)s v%(number)s")
-            % {"title": version.statement.title, "number": version.number},
-            _(
-                "Version %(number)s of “%(title)s” (incident “%(incident)s”) "
-                "has been waiting for approval since %(since)s."
-            )
-            % {
-                "number": version.number,
-                "title": version.statement.title,
-                "incident": incident.title,
-                "since": version.submitted_at.isoformat(),
-            },
-        )
+        return "reminder.version_in_review", {
+            "number": version.number,
+            "title": version.statement.title,
+            "incident": incident.title,
+            "since": version.submitted_at.isoformat(),
+        }
     claim = reminder.claim
-    return (
-        _("Claim circulating unanswered: %(text)s") % {"text": claim.text[:80]},
-        _("Since %(since)s this claim circulates about “%(incident)s” and nothing answers it yet: “%(text)s”.")
-        % {"since": claim.first_seen_at.isoformat(), "incident": incident.title, "text": claim.text},
-    )
+    return "reminder.claim_unanswered", {
+        "since": claim.first_seen_at.isoformat(),
+        "incident": incident.title,
+        "text": claim.text,
+    }
 
 
 def send(reminder: Reminder, users: list, *, escalated: bool) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        title, body = _texts(reminder)
-        if escalated:
-            title = _("[Escalated] %(title)s") % {"title": title}
+    wording, params = _wording(reminder)
     notify(
         users=users,
         cell=reminder.incident.cell,
         incident=reminder.incident,
         kind=NotificationKind.ESCALATION if escalated else NotificationKind.REMINDER,
-        title=title,
-        body=body,
+        wording=wording,
+        params={**params, "escalated": escalated},
         link=reverse("incidents:detail", args=[reminder.incident_id]),
         data={"reminder": reminder.pk, "reminder_kind": reminder.kind, "occurrence": reminder.misses},
         dedupe_key=f"reminder:{reminder.pk}:{reminder.generation}:{reminder.misses}",

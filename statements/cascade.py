@@ -6,13 +6,11 @@ entries and the notifications commit with the fact's new status, or not at all.
 The flag clears with a new approved version or a withdrawal (statements.services).
 """
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
 from cells.models import Role
-from facts.models import Fact, FactStatus
+from facts.models import Fact
 from notifications.models import NotificationKind
 from notifications.services import cell_members, notify
 
@@ -62,26 +60,20 @@ def _notify_needs_review(statement: Statement, versions: list[StatementVersion],
     people = {statement.created_by, *(author for version in versions for author in version.authors.all())}
     people |= set(cell_members(cell, Role.at_least(Role.MANAGER)))
     members = set(cell_members(cell))
-    with translation.override(settings.LANGUAGE_CODE):
-        title = _("Needs review: %(title)s") % {"title": statement.title}
-        body = _(
-            "Fact #%(id)s “%(fact)s” is now %(status)s%(reason)s. Version(s) %(versions)s of “%(title)s” cite it: "
-            "approve a new version without it, or withdraw the statement."
-        ) % {
-            "id": fact.pk,
-            "fact": fact.text[:200],
-            "status": FactStatus(fact.status).label,
-            "reason": f" ({fact.reason})" if fact.reason else "",
-            "versions": ", ".join(f"v{v.number}" for v in versions),
-            "title": statement.title,
-        }
     notify(
         users=[user for user in people if user in members],
         cell=cell,
         incident=statement.incident,
         kind=NotificationKind.NEEDS_REVIEW,
-        title=title,
-        body=body,
+        wording="needs_review",
+        params={
+            "id": fact.pk,
+            "fact": fact.text[:200],
+            "fact_status": fact.status,
+            "reason": f" ({fact.reason})" if fact.reason else "",
+            "versions": ", ".join(f"v{v.number}" for v in versions),
+            "title": statement.title,
+        },
         link=reverse("incidents:detail", args=[statement.incident_id]),
         data={"statement": statement.pk, "fact": fact.pk, "versions": [v.number for v in versions]},
         dedupe_key=f"needs-review:{statement.pk}:{fact.pk}",

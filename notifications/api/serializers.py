@@ -5,6 +5,9 @@ from ..models import Notification
 
 class NotificationSerializer(serializers.ModelSerializer):
     unread = serializers.SerializerMethodField()
+    # In the request's language (Accept-Language), like the pages.
+    title = serializers.CharField(source="shown_title", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
 
     class Meta:
         model = Notification
