@@ -116,3 +116,20 @@ def test_two_members_see_each_other_live_and_a_dropped_page_catches_up(browser, 
 
     member_context.close()
     manager_context.close()
+
+
+def test_a_page_whose_session_ended_stops_reconnecting_and_says_so(browser, asgi_server, users, incident):
+    """The server refuses the handshake (the browser sees only 1006, as for a network
+    error); the page asks the API, hears 403, and stops instead of retrying forever."""
+    from django.contrib.sessions.models import Session
+
+    context, page = open_as(browser, asgi_server.url, users["member"], incident)
+    Session.objects.all().delete()  # expired, or ended elsewhere without this tab's socket hearing of it
+    page.evaluate("window.crisiscellLive.drop()")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "closed", timeout=LIVE_TIMEOUT)
+    expect(page.locator("[data-live-status]")).to_have_text("Disconnected")
+    # And it stays so: no reconnection attempt follows.
+    page.wait_for_timeout(1500)
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "closed")
+    assert not_reloaded(page)
+    context.close()
