@@ -10,6 +10,7 @@ from ..factories import UserFactory
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
+# admin_client: pytest-django's, a superuser who belongs to no cell.
 
 
 @pytest.fixture
@@ -17,12 +18,6 @@ def sent(monkeypatch):
     messages = []
     monkeypatch.setattr("messaging.broadcast.send_now", lambda group, message: messages.append((group, message)))
     return messages
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
 
 
 def change_form(user, **changes) -> dict:

@@ -35,6 +35,15 @@ async def open_workspace(incident, user):
     return socket, hello
 
 
+async def closed_forbidden(socket) -> None:
+    """The server closes the socket with 4403 (messages before the close do not matter)."""
+    while True:
+        message = await socket.receive_output(timeout=5)
+        if message["type"] == "websocket.close":
+            assert message["code"] == CLOSE_FORBIDDEN
+            return
+
+
 async def next_of_type(socket, kind: str, timeout: float = 5):
     """The next message of this type (presence updates may come in between)."""
     while True:
@@ -119,11 +128,7 @@ async def test_removing_a_member_closes_their_sockets_at_once(incident, member, 
     socket, _hello = await open_workspace(incident, member)
     membership = await db(Membership.objects.get)(user=member, cell=cell)
     await db(cells.membership_remove)(membership=membership)
-    while True:
-        message = await socket.receive_output(timeout=5)
-        if message["type"] == "websocket.close":
-            assert message["code"] == CLOSE_FORBIDDEN
-            break
+    await closed_forbidden(socket)
     # And the door stays shut.
     again, connected, _code = await connect(f"/ws/incidents/{incident.pk}/", token=await db(token_for)(member))
     assert not connected
@@ -144,11 +149,7 @@ async def test_logging_out_closes_the_sockets_of_that_session(incident, member, 
         return client.post("/logout/").status_code
 
     assert await db(log_out)() == 302
-    while True:
-        message = await socket.receive_output(timeout=5)
-        if message["type"] == "websocket.close":
-            assert message["code"] == CLOSE_FORBIDDEN
-            break
+    await closed_forbidden(socket)
     assert (await other.receive_json_from(timeout=5))["type"] == "hello"  # the other browser stays
     await other.disconnect()
 
@@ -177,11 +178,7 @@ async def test_deactivating_a_user_closes_all_their_sockets_at_once(incident, me
     assert (await badge.receive_json_from(timeout=5))["type"] == "unread"
     await db(user_deactivate)(user=member)
     for socket in (workspace, badge):
-        while True:
-            message = await socket.receive_output(timeout=5)
-            if message["type"] == "websocket.close":
-                assert message["code"] == CLOSE_FORBIDDEN
-                break
+        await closed_forbidden(socket)
     again, connected, _code = await connect(f"/ws/incidents/{incident.pk}/", token=await db(token_for)(member))
     assert not connected
     await again.disconnect()

@@ -32,6 +32,18 @@ class SlowSocket:
         return [message for frame in self.frames for message in fanout.messages_of(frame)]
 
 
+def event(seq: int) -> str:
+    return json.dumps({"type": "event", "event": {"seq": seq}})
+
+
+async def write_blocked(socket, outbox) -> None:
+    """Start the writer and let it begin a first write that the socket holds back."""
+    outbox.start()
+    socket.gate.clear()
+    outbox.push(event(0))
+    await settle()
+
+
 async def settle():
     for _ in range(5):
         await asyncio.sleep(0)
@@ -42,7 +54,7 @@ async def test_an_idle_socket_gets_each_message_alone_at_once():
     outbox = fanout.Outbox(socket.send)
     outbox.start()
     for n in range(3):
-        outbox.push(json.dumps({"type": "event", "event": {"seq": n}}))
+        outbox.push(event(n))
         await settle()
     assert [frame["type"] for frame in socket.frames] == ["event", "event", "event"]
     await outbox.stop()
@@ -51,17 +63,14 @@ async def test_an_idle_socket_gets_each_message_alone_at_once():
 async def test_messages_waiting_behind_a_slow_write_leave_as_one_batch_in_order():
     socket = SlowSocket()
     outbox = fanout.Outbox(socket.send)
-    outbox.start()
-    socket.gate.clear()
-    outbox.push(json.dumps({"type": "event", "event": {"seq": 1}}))
-    await settle()  # the first write is in progress, blocked
-    for seq in (2, 3, 4):
-        outbox.push(json.dumps({"type": "event", "event": {"seq": seq}}))
+    await write_blocked(socket, outbox)
+    for seq in (1, 2, 3):
+        outbox.push(event(seq))
     outbox.push(json.dumps({"type": "presence", "total": 1}))
     socket.gate.set()
     await settle()
     assert [frame["type"] for frame in socket.frames] == ["event", "batch"]
-    assert [m.get("event", {}).get("seq") for m in socket.messages()] == [1, 2, 3, 4, None]
+    assert [m.get("event", {}).get("seq") for m in socket.messages()] == [0, 1, 2, 3, None]
     assert socket.messages()[-1] == {"type": "presence", "total": 1}
     await outbox.stop()
 
@@ -69,7 +78,7 @@ async def test_messages_waiting_behind_a_slow_write_leave_as_one_batch_in_order(
 async def test_nothing_is_written_before_start_so_the_hello_goes_first():
     socket = SlowSocket()
     outbox = fanout.Outbox(socket.send)
-    outbox.push(json.dumps({"type": "event", "event": {"seq": 7}}))
+    outbox.push(event(7))
     await settle()
     assert socket.frames == []
     await socket.send(json.dumps({"type": "hello", "seq": 6}))
@@ -82,12 +91,9 @@ async def test_nothing_is_written_before_start_so_the_hello_goes_first():
 async def test_a_client_that_stops_reading_gets_a_resync_instead_of_an_endless_queue():
     socket = SlowSocket()
     outbox = fanout.Outbox(socket.send)
-    outbox.start()
-    socket.gate.clear()
-    outbox.push(json.dumps({"type": "event", "event": {"seq": 0}}))
-    await settle()  # written, blocked in the socket
+    await write_blocked(socket, outbox)
     for seq in range(1, fanout.MAX_PENDING + 50):
-        outbox.push(json.dumps({"type": "event", "event": {"seq": seq}}))
+        outbox.push(event(seq))
     assert len(outbox._pending) <= fanout.MAX_PENDING
     socket.gate.set()
     await settle()
