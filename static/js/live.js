@@ -377,7 +377,7 @@
         live: gettext("Live"),
         reconnecting: gettext("Reconnecting…"),
         offline: gettext("Offline"),
-        closed: gettext("Disconnected"),
+        closed: gettext("Disconnected — reload the page"),
       };
       statusEl.dataset.state = state;
       statusEl.textContent = labels[state] || state;

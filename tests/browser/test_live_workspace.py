@@ -127,7 +127,7 @@ def test_a_page_whose_session_ended_stops_reconnecting_and_says_so(browser, asgi
     Session.objects.all().delete()  # expired, or ended elsewhere without this tab's socket hearing of it
     page.evaluate("window.crisiscellLive.drop()")
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "closed", timeout=LIVE_TIMEOUT)
-    expect(page.locator("[data-live-status]")).to_have_text("Disconnected")
+    expect(page.locator("[data-live-status]")).to_have_text("Disconnected — reload the page")
     # And it stays so: no reconnection attempt follows.
     page.wait_for_timeout(1500)
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "closed")
