@@ -7,6 +7,7 @@ on the production hardening that `manage.py check --deploy` expects.
 """
 
 from pathlib import Path
+from urllib.parse import urlparse
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -170,6 +171,14 @@ STORAGES = {
 # --- Redis, channels, Celery -----------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 
+
+def channel_layer_prefix(redis_url: str) -> str:
+    """Pub/sub channels ignore Redis db numbers: without a prefix of its own, a
+    deployment (or a test run) on db 1 would hear the one on db 0."""
+    path = urlparse(redis_url).path.strip("/")
+    return f"crisiscell.db{int(path) if path.isdigit() else 0}."
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -182,6 +191,7 @@ if REDIS_URL:
                 # redis-py 8's pool fails at once when full; the default 100 is
                 # too small for a cell's worth of sockets per process.
                 "hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default=channel_layer_prefix(REDIS_URL)),
             },
         }
     }
