@@ -182,3 +182,24 @@ async def test_deactivating_a_user_closes_all_their_sockets_at_once(incident, me
     again, connected, _code = await connect(f"/ws/incidents/{incident.pk}/", token=await db(token_for)(member))
     assert not connected
     await again.disconnect()
+
+
+async def test_a_burst_reaches_every_socket_once_in_order_batched_or_not(incident, member, observer):
+    sockets = [(await open_workspace(incident, user)) for user in (member, observer)]
+
+    def burst():
+        for n in range(30):
+            services.log_entry_add(actor=member, incident=incident, text=f"Burst {n}")
+
+    await db(burst)()
+    first_seq = sockets[0][1]["seq"] + 1
+    for socket, _hello in sockets:
+        seqs = []
+        while len(seqs) < 30:
+            message = await socket.receive_json_from(timeout=5)
+            if message["type"] == "event":
+                seqs.append(message["event"]["seq"])
+        assert seqs == list(range(first_seq, first_seq + 30))
+        while not await socket.receive_nothing(timeout=0.3):
+            assert (await socket.receive_json_from())["type"] != "event"  # nothing twice
+        await socket.disconnect()
