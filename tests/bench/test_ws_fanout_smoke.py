@@ -12,6 +12,7 @@ import urllib.parse
 import pytest
 
 from bench import ws_fanout
+from crisiscell.settings import channel_layer_prefix
 
 from ..integration.servers import database_url_for_subprocess
 from ..services_check import redis_available, redis_url, require_service
@@ -29,6 +30,7 @@ def bench_redis_url(settings):
     url = urllib.parse.urlparse(redis_url())._replace(path=f"/{ws_fanout.BENCH_REDIS_DB + 1}").geturl()
     layers = copy.deepcopy(settings.CHANNEL_LAYERS)
     layers["default"]["CONFIG"]["hosts"][0]["address"] = url
+    layers["default"]["CONFIG"]["prefix"] = channel_layer_prefix(url)  # as the server's settings make it
     settings.CHANNEL_LAYERS = layers  # this process broadcasts the burst
     return url
 
