@@ -1,6 +1,7 @@
 """/healthz: is this process able to serve? Database, channel layer, broker."""
 
 import asyncio
+import contextlib
 import logging
 
 from asgiref.sync import async_to_sync
@@ -26,12 +27,27 @@ def check_channel_layer() -> None:
 
     async def roundtrip():
         channel = await layer.new_channel("healthz.")
-        await layer.send(channel, {"type": "healthz.ping"})
-        message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+        try:
+            await layer.send(channel, {"type": "healthz.ping"})
+            message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+        finally:
+            await _forget(layer, channel)
         if message.get("type") != "healthz.ping":
             raise RuntimeError("channel layer returned another message")
 
     async_to_sync(roundtrip)()
+
+
+async def _forget(layer, channel: str) -> None:
+    """Channels has no "delete channel": channels-redis's pub/sub layer unsubscribes a
+    channel when a receive on it is cancelled (what a consumer's exit does). Without
+    this, every health check left a subscription in the server process for good."""
+    pending = asyncio.ensure_future(layer.receive(channel))
+    await asyncio.sleep(0)  # the receive is now waiting on the channel's queue
+    pending.cancel()
+    # A layer that is down fails here too: the check reports the first error, not this one.
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await pending
 
 
 def check_broker() -> None:
