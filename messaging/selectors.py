@@ -6,7 +6,7 @@ from django.utils import translation
 
 from cells.models import Membership
 from incidents.models import Incident
-from notifications.models import Notification
+from notifications.selectors import notifications_for, unread_count
 
 from . import locks, presence
 
@@ -32,11 +32,10 @@ def workspace_snapshot(incident_id: int) -> dict:
 
 def unread_badge(user, language: str) -> dict:
     """The badge and the toast of the newest, worded in the page's language."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by("-created_at", "-id")
-    newest = unread.only("id", "title", "body", "link", "data").first()
+    newest = notifications_for(user).filter(read_at__isnull=True).first()
     with translation.override(language):
         latest = newest and {"id": newest.pk, "title": newest.shown_title, "link": newest.link}
-    return {"count": unread.count(), "latest": latest}
+    return {"count": unread_count(user), "latest": latest}
 
 
 def socket_language(scope) -> str:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -58,15 +59,17 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.user}: {self.title}"
 
-    @property
-    def shown_title(self) -> str:
-        """The title in the active language (notifications.wording)."""
+    @cached_property
+    def shown(self) -> tuple[str, str]:
+        """(title, body) in the active language (notifications.wording); worded once per row."""
         from .wording import shown
 
-        return shown(self)[0]
+        return shown(self)
+
+    @property
+    def shown_title(self) -> str:
+        return self.shown[0]
 
     @property
     def shown_body(self) -> str:
-        from .wording import shown
-
-        return shown(self)[1]
+        return self.shown[1]

@@ -126,6 +126,8 @@ class StatementVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
+        verbose_name = _("statement version")
+        verbose_name_plural = _("statement versions")
         constraints = [
             models.UniqueConstraint(fields=["statement", "number"], name="statement_version_unique"),
             models.UniqueConstraint(

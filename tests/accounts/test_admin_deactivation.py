@@ -2,6 +2,7 @@
 consumer side of it: tests/messaging/test_consumers.py)."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
@@ -61,12 +62,13 @@ def test_the_deactivate_action_and_deleting_close_the_sockets(
     admin_client, users, sent, django_capture_on_commit_callbacks
 ):
     url = reverse("admin:accounts_user_changelist")
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     targets = [users["member"], users["observer"]]
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             url, {"action": "deactivate", "_selected_action": [u.pk for u in targets]}, follow=True
         )
-    assert "2 users deactivated." in response.content.decode() or "2 utilisateurs" in response.content.decode()
+    assert "2 users deactivated; their open pages are disconnected." in response.content.decode()
     assert User.objects.filter(pk__in=[u.pk for u in targets], is_active=False).count() == 2
     assert {group for group, message in sent if message["type"] == "access.ended"} == {f"user.{u.pk}" for u in targets}
 
