@@ -116,7 +116,12 @@ def test(pytest_args: list[str]) -> int:
         return 1
     # Browser tests run in their own pytest process: Playwright's sync API leaves
     # an asyncio loop running that breaks async tests collected after it.
-    code = run_pytest("-m", "not browser", "--durations=10", *pytest_args)
+    # The rest runs on every core (pytest-xdist; a database and a Redis db per
+    # worker: tests/worker_env.py), a test file per worker at a time so that a
+    # module's shared scene (tests/shared.py) is built once. TEST_WORKERS=0: one process.
+    workers = os.environ.get("TEST_WORKERS", "auto")
+    parallel = ["-n", workers, "--dist", "loadfile"] if workers != "0" else []
+    code = run_pytest("-m", "not browser", *parallel, "--durations=10", *pytest_args)
     if code:
         return code
     return run_pytest("-m", "browser", *pytest_args)

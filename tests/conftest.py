@@ -7,14 +7,26 @@ second member `mia`, observer `olga`. `outsider` belongs to `other_cell` only.
 import pytest
 from rest_framework.test import APIClient
 
-from cells.models import Role
+from cells.models import Cell
 from incidents import services
+from incidents.models import Incident
 
-from .factories import PASSWORD, CellFactory, MembershipFactory, UserFactory
+from .factories import FAST_PASSWORD_HASHERS, PASSWORD, ROLE_USERS, CellFactory, make_users  # noqa: F401  (ROLE_USERS re-exported)
 from .integration.servers import start_asgi_server
 from .services_check import require_service  # noqa: F401  (re-exported for tests)
+from .shared import module_db, shared_people, shares_data, users_of  # noqa: F401  (fixtures)
 
-ROLE_USERS = {"admin": "alice", "manager": "mona", "member": "max", "member2": "mia", "observer": "olga"}
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(request, settings):
+    """A cheap password hash for the tests' many users and logins.
+
+    Not where a server subprocess checks the passwords (it runs the real
+    settings): there the users must carry a hash of the default hashers.
+    """
+    if {"asgi_server", "asgi_server_factory"} & set(request.fixturenames) or request.node.get_closest_marker("browser"):
+        return
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
 
 
 @pytest.fixture
@@ -23,24 +35,25 @@ def password():
 
 
 @pytest.fixture
-def cell(db):
+def cell(request, db):
+    if shares_data(request):
+        return Cell.objects.get(pk=request.getfixturevalue("shared_people").cell)
     return CellFactory(name="Cellule Durand")
 
 
 @pytest.fixture
-def other_cell(db):
+def other_cell(request, db):
+    if shares_data(request):
+        return Cell.objects.get(pk=request.getfixturevalue("shared_people").other_cell)
     return CellFactory(name="Other Org")
 
 
 @pytest.fixture
-def users(cell, other_cell):
+def users(request, cell, other_cell):
     """username by role key -> user, all members of `cell`, plus the outsider."""
-    result = {}
-    for key, username in ROLE_USERS.items():
-        role = Role.MEMBER if key == "member2" else Role(key)
-        result[key] = MembershipFactory(cell=cell, user=UserFactory(username=username), role=role).user
-    result["outsider"] = MembershipFactory(cell=other_cell, user=UserFactory(username="oscar"), role=Role.ADMIN).user
-    return result
+    if shares_data(request):
+        return users_of(request.getfixturevalue("shared_people"))
+    return make_users(cell, other_cell)
 
 
 @pytest.fixture
@@ -69,7 +82,9 @@ def outsider(users):
 
 
 @pytest.fixture
-def incident(cell, member):
+def incident(request, cell, member):
+    if shares_data(request):
+        return Incident.objects.get(pk=request.getfixturevalue("shared_people").incident)
     return services.incident_create(actor=member, cell=cell, title="Viral video about Hydra+", severity=2)
 
 

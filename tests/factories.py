@@ -3,13 +3,17 @@
 import functools
 
 import factory
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from cells.models import Cell, Membership, Role
 
 PASSWORD = "correct-horse-battery-staple"
+
+# MD5 first (a login check costs microseconds instead of PBKDF2's ~0.3 s), the
+# default hashers after it so that any hash made under the defaults still checks.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *global_settings.PASSWORD_HASHERS]
 
 
 def password_hash(raw: str) -> str:
@@ -57,3 +61,16 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     cell = factory.SubFactory(CellFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.MEMBER
+
+
+ROLE_USERS = {"admin": "alice", "manager": "mona", "member": "max", "member2": "mia", "observer": "olga"}
+
+
+def make_users(cell, other_cell) -> dict:
+    """username by role key -> user, all members of `cell`, plus the outsider (admin of `other_cell`)."""
+    result = {}
+    for key, username in ROLE_USERS.items():
+        role = Role.MEMBER if key == "member2" else Role(key)
+        result[key] = MembershipFactory(cell=cell, user=UserFactory(username=username), role=role).user
+    result["outsider"] = MembershipFactory(cell=other_cell, user=UserFactory(username="oscar"), role=Role.ADMIN).user
+    return result

@@ -11,14 +11,16 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from cells.models import Cell
 from facts import claims as claim_services
 from facts.models import Claim, ClaimFact, Fact, FactSource, FactVersion
-from incidents.models import LogEntry
+from incidents.models import Incident, LogEntry
 from notifications.models import Notification
 from reminders.models import Reminder
 from statements import services as statement_services
 from statements.models import Statement, StatementVersion
 from tests.facts.helpers import approved, make_fact, make_statement, published, version
+from tests.shared import shared_fixture, users_of
 
 HTMX = {"HX-Request": "true"}
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -60,6 +62,11 @@ def state(*objects) -> list[dict]:
 
 @pytest.fixture
 def scene(cell, users, incident):
+    """One of everything, in the states the pages act on: see `build_scene`."""
+    return build_scene(cell, users, incident)
+
+
+def build_scene(cell, users, incident) -> dict[str, int]:
     """One of everything, in the states the pages act on. Ids by name (for URL templates).
 
     - fact: unverified, recorded by member2 (so `member` may verify it under four-eyes)
@@ -96,6 +103,12 @@ def scene(cell, users, incident):
         "live": live.pk,
         "reminder": reminder.pk,
     }
+
+
+@shared_fixture
+def shared_scene(people) -> dict[str, int]:
+    """`build_scene` once per module (tests/shared.py): for modules that only read it or roll back."""
+    return build_scene(Cell.objects.get(pk=people.cell), users_of(people), Incident.objects.get(pk=people.incident))
 
 
 def local_input(moment: datetime.datetime) -> str:

@@ -1,10 +1,11 @@
 """Helpers shared by the domain and API tests (services, crisis log, API, permission matrix)."""
 
-import pytest
-
 from cells.models import Membership
 from incidents import services
 from incidents.models import Incident, Level, LogEntry
+
+# The root conftest's autouse fixture; modules still import it from here by name.
+from ..conftest import fast_password_hasher  # noqa: F401
 
 # How a manager brings a fresh incident (at watch) to each level.
 PATHS = {
@@ -14,16 +15,6 @@ PATHS = {
     Level.RECOVERY: [Level.CRISIS, Level.RECOVERY],
     Level.CLOSED: [Level.CLOSED],
 }
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """The conftest's users get real passwords; PBKDF2 would cost ~2 s per test.
-
-    Import it into a test module (`from .support import fast_password_hasher`)
-    to make it apply there.
-    """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def bring_to(incident: Incident, level: str, manager) -> Incident:

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 import pytest
 from django.db.models import Max
 
-from cells.models import Membership
+from cells.models import Cell, Membership
 from incidents import services
 from incidents.models import Incident, LogEntry
 
+from ..factories import UserFactory
+from ..shared import SHARED, shared_fixture, users_of
 from .support import fast_password_hasher  # noqa: F401  (autouse)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, SHARED]
 
 
 class Raw(str):
@@ -228,20 +230,22 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def scene(incident, foreign_incident, cell, other_cell, users, member):
-    from ..factories import UserFactory
-
+@shared_fixture
+def scene(people) -> dict[str, int]:
+    """Built once for the module (tests/shared.py); each case's writes are rolled back."""
     UserFactory(username="nina")
-    sibling = services.incident_create(actor=member, cell=cell, title="Sibling incident")
+    users = users_of(people)
+    cell, other_cell = Cell.objects.get(pk=people.cell), Cell.objects.get(pk=people.other_cell)
+    sibling = services.incident_create(actor=users["member"], cell=cell, title="Sibling incident")
+    foreign = services.incident_create(actor=users["outsider"], cell=other_cell, title="Someone else's storm")
     return {
-        "incident": incident.pk,
-        "foreign": foreign_incident.pk,
+        "incident": people.incident,
+        "foreign": foreign.pk,
         "cell": cell.pk,
         "other_cell": other_cell.pk,
         "outsider": users["outsider"].pk,
-        "entry": LogEntry.objects.get(incident=incident).pk,
-        "foreign_entry": LogEntry.objects.get(incident=foreign_incident).pk,
+        "entry": LogEntry.objects.get(incident=people.incident).pk,
+        "foreign_entry": LogEntry.objects.get(incident=foreign).pk,
         "sibling_entry": LogEntry.objects.get(incident=sibling).pk,
         "membership": Membership.objects.get(cell=cell, user=users["member"]).pk,
     }

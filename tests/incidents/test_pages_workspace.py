@@ -14,15 +14,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from cells.models import Cell
 from facts import claims as claim_services
 from facts import services as fact_services
 from facts.models import FactPolicy
+from incidents import services as incident_services
 from messaging import chat
 from statements import services as statement_services
 from tests.facts.helpers import make_fact, make_statement, published, version
 from tests.pages import HOSTILE, live_panel, parse
+from tests.shared import SHARED, shared_fixture, users_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, SHARED]
 
 PANELS = {
     "needs-review": "statements:needs-review-panel",
@@ -256,47 +259,53 @@ WORKSPACE = 25
 FRAGMENTS = {"needs-review": 5 + 2, "claims": 5 + 5, "facts": 5 + 3, "statements": 5 + 3}
 
 
-@pytest.fixture
-def populate(incident, users):
+def populate(incident, users, n: int) -> None:
     """n facts, claims and statements in every state, some statements flagged; n chat messages with mentions."""
+    member, member2, manager = users["member"], users["member2"], users["manager"]
+    for i in range(n):
+        verified = make_fact(incident, member2, text=f"Verified {i}", verifier=manager)
+        fact_services.fact_add_source(actor=member, fact=verified, kind="witness", reference=f"W{i}")
+        make_fact(incident, member, text=f"Open {i}")
+        chat.chat_post(actor=member, incident=incident, text=f"@mia see fact#{verified.pk} ({i})")
+        claim = claim_services.claim_create(actor=member, incident=incident, text=f"Claim {i}")
+        claim_services.claim_link_fact(actor=member, claim=claim, fact=verified, relation="refutes")
+        statement = make_statement(incident, member, facts=[verified], text=f"Statement {i}")
+        statement.answers.add(claim)
+        if i % 3 == 0:
+            published(statement, member, manager)
+        if i % 3 == 1:
+            statement_services.version_submit(actor=member, version=version(statement))
+        if i % 6 == 0:
+            fact_services.fact_retract(actor=member, fact=verified, reason=f"Wrong {i}")
 
-    def make(n: int):
-        member, member2, manager = users["member"], users["member2"], users["manager"]
-        for i in range(n):
-            verified = make_fact(incident, member2, text=f"Verified {i}", verifier=manager)
-            fact_services.fact_add_source(actor=member, fact=verified, kind="witness", reference=f"W{i}")
-            make_fact(incident, member, text=f"Open {i}")
-            chat.chat_post(actor=member, incident=incident, text=f"@mia see fact#{verified.pk} ({i})")
-            claim = claim_services.claim_create(actor=member, incident=incident, text=f"Claim {i}")
-            claim_services.claim_link_fact(actor=member, claim=claim, fact=verified, relation="refutes")
-            statement = make_statement(incident, member, facts=[verified], text=f"Statement {i}")
-            statement.answers.add(claim)
-            if i % 3 == 0:
-                published(statement, member, manager)
-            if i % 3 == 1:
-                statement_services.version_submit(actor=member, version=version(statement))
-            if i % 6 == 0:
-                fact_services.fact_retract(actor=member, fact=verified, reason=f"Wrong {i}")
 
-    return make
+@shared_fixture
+def populated(people) -> dict[int, int]:
+    """n -> the id of an incident populated with n of everything; built once for the module."""
+    users = users_of(people)
+    cell = Cell.objects.get(pk=people.cell)
+    result = {}
+    for n in (3, 30):
+        incident = incident_services.incident_create(actor=users["member"], cell=cell, title=f"Populated with {n}")
+        populate(incident, users, n)
+        result[n] = incident.pk
+    return result
 
 
 @pytest.mark.parametrize("n", [3, 30])
-def test_workspace_query_count(client, users, incident, populate, django_assert_num_queries, n):
-    populate(n)
+def test_workspace_query_count(client, users, populated, django_assert_num_queries, n):
     client.force_login(users["member"])
     with django_assert_num_queries(WORKSPACE):
-        response = client.get(detail(incident.pk))
+        response = client.get(detail(populated[n]))
     assert response.status_code == 200
     assert response.content.count(b'data-item="fact-') == 2 * n
 
 
 @pytest.mark.parametrize("n", [3, 30])
 @pytest.mark.parametrize("name", list(PANELS))
-def test_fragment_query_count(client, users, incident, populate, n, name):
-    populate(n)
+def test_fragment_query_count(client, users, populated, n, name):
     client.force_login(users["observer"])
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse(PANELS[name], args=[incident.pk]))
+        response = client.get(reverse(PANELS[name], args=[populated[n]]))
     assert response.status_code == 200
     assert len(queries) == FRAGMENTS[name], "\n".join(q["sql"] for q in queries.captured_queries)

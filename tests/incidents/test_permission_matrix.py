@@ -22,9 +22,10 @@ from cells.models import Membership
 from incidents.models import LogEntry
 
 from ..factories import PASSWORD, UserFactory
+from ..shared import SHARED, shared_fixture
 from .support import fast_password_hasher  # noqa: F401  (autouse)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, SHARED]
 
 ROLES = ["admin", "manager", "member", "observer", "outsider", "anonymous"]
 LOGIN = "login"  # expected: a redirect to the login page
@@ -181,16 +182,22 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def scene(incident, cell, users):
+@shared_fixture
+def shared_ids(people) -> dict[str, int]:
+    """Built once for the module (tests/shared.py); each row's writes are rolled back."""
     UserFactory(username="nina")
-    cache.clear()  # the token endpoint's throttle
     return {
-        "incident": incident.pk,
-        "cell": cell.pk,
-        "entry": LogEntry.objects.get(incident=incident).pk,
-        "membership": Membership.objects.get(cell=cell, user=users["member2"]).pk,
+        "incident": people.incident,
+        "cell": people.cell,
+        "entry": LogEntry.objects.get(incident=people.incident).pk,
+        "membership": Membership.objects.get(cell=people.cell, user=people.users["member2"]).pk,
     }
+
+
+@pytest.fixture
+def scene(shared_ids):
+    cache.clear()  # the token endpoint's throttle
+    return shared_ids
 
 
 def fill(body, scene):

@@ -12,56 +12,65 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from accounts.models import User
 from facts import claims
+from facts.models import Fact
+from incidents.models import Incident
 from reminders.models import Reminder
+from statements.models import Statement
 from tests.facts.helpers import SOURCE, approved, make_fact, make_statement, published, version
+from tests.shared import SHARED, shared_fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, SHARED]
 
 ROLES = ["admin", "manager", "member", "observer", "outsider", "anonymous"]
 RANK = {"observer": 0, "member": 1, "manager": 2, "admin": 3}
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
+    """Ids of the objects acted on."""
+
     base: str
-    fact_u: object
-    fact_v: object
-    claim: object
-    draft: object
-    in_review: object
-    approved: object
-    live: object
-    reminder: object
+    fact_u: int
+    fact_v: int
+    claim: int
+    draft: int
+    in_review: int
+    approved: int
+    live: int
+    reminder: int
 
 
-@pytest.fixture
-def world(incident, users, manager):
-    mia = users["member2"]
+@shared_fixture
+def world(people) -> World:
+    """Built once for the module (tests/shared.py); each row's writes are rolled back."""
+    from statements import services
+
+    incident = Incident.objects.get(pk=people.incident)
+    mia, manager = (User.objects.get(pk=people.users[key]) for key in ("member2", "manager"))
     fact_v = make_fact(incident, mia, text="Verified", verifier=manager)
     claim = claims.claim_create(actor=mia, incident=incident, text="A rumour")
     statements = [make_statement(incident, mia, facts=[fact_v]) for _ in range(4)]
     draft, in_review, ready, live = statements
-    from statements import services
-
     services.version_submit(actor=mia, version=version(in_review))
     approved(ready, mia, manager)
     published(live, mia, manager)
     return World(
         base=f"/api/v1/incidents/{incident.pk}",
-        fact_u=make_fact(incident, mia, text="Unverified"),
-        fact_v=fact_v,
-        claim=claim,
-        draft=draft,
-        in_review=in_review,
-        approved=ready,
-        live=live,
-        reminder=Reminder.objects.get(claim=claim),
+        fact_u=make_fact(incident, mia, text="Unverified").pk,
+        fact_v=fact_v.pk,
+        claim=claim.pk,
+        draft=draft.pk,
+        in_review=in_review.pk,
+        approved=ready.pk,
+        live=live.pk,
+        reminder=Reminder.objects.get(claim=claim).pk,
     )
 
 
-def v(statement, *rest):
-    return "/".join([f"statements/{statement.pk}/versions/1", *rest])
+def v(statement_id, *rest):
+    return "/".join([f"statements/{statement_id}/versions/1", *rest])
 
 
 LATER = (timezone.now() + datetime.timedelta(days=1)).isoformat()
@@ -70,28 +79,28 @@ LATER = (timezone.now() + datetime.timedelta(days=1)).isoformat()
 ENDPOINTS = {
     "facts-list": ("get", lambda w: "facts/", None, "observer", 200, None),
     "facts-create": ("post", lambda w: "facts/", {"text": "New", "sources": [SOURCE]}, "member", 201, None),
-    "facts-detail": ("get", lambda w: f"facts/{w.fact_u.pk}/", None, "observer", 200, None),
-    "facts-edit": ("patch", lambda w: f"facts/{w.fact_u.pk}/", {"text": "Edited"}, "member", 200, "fact_u"),
-    "facts-verify": ("post", lambda w: f"facts/{w.fact_u.pk}/verify/", {}, "member", 200, None),
-    "facts-refute": ("post", lambda w: f"facts/{w.fact_u.pk}/refute/", {"reason": "x"}, "member", 200, None),
-    "facts-retract": ("post", lambda w: f"facts/{w.fact_v.pk}/retract/", {"reason": "x"}, "member", 200, None),
+    "facts-detail": ("get", lambda w: f"facts/{w.fact_u}/", None, "observer", 200, None),
+    "facts-edit": ("patch", lambda w: f"facts/{w.fact_u}/", {"text": "Edited"}, "member", 200, "fact_u"),
+    "facts-verify": ("post", lambda w: f"facts/{w.fact_u}/verify/", {}, "member", 200, None),
+    "facts-refute": ("post", lambda w: f"facts/{w.fact_u}/refute/", {"reason": "x"}, "member", 200, None),
+    "facts-retract": ("post", lambda w: f"facts/{w.fact_v}/retract/", {"reason": "x"}, "member", 200, None),
     "facts-source": (
         "post",
-        lambda w: f"facts/{w.fact_u.pk}/sources/",
+        lambda w: f"facts/{w.fact_u}/sources/",
         {"kind": "document", "reference": "Report"},
         "member",
         201,
         None,
     ),
-    "facts-versions": ("get", lambda w: f"facts/{w.fact_u.pk}/versions/", None, "observer", 200, None),
-    "facts-diff": ("get", lambda w: f"facts/{w.fact_u.pk}/diff/?from=1&to=1", None, "observer", 200, None),
+    "facts-versions": ("get", lambda w: f"facts/{w.fact_u}/versions/", None, "observer", 200, None),
+    "facts-diff": ("get", lambda w: f"facts/{w.fact_u}/diff/?from=1&to=1", None, "observer", 200, None),
     "claims-list": ("get", lambda w: "claims/", None, "observer", 200, None),
     "claims-create": ("post", lambda w: "claims/", {"text": "Another"}, "member", 201, None),
-    "claims-detail": ("get", lambda w: f"claims/{w.claim.pk}/", None, "observer", 200, None),
-    "claims-edit": ("patch", lambda w: f"claims/{w.claim.pk}/", {"where": "X"}, "member", 200, None),
+    "claims-detail": ("get", lambda w: f"claims/{w.claim}/", None, "observer", 200, None),
+    "claims-edit": ("patch", lambda w: f"claims/{w.claim}/", {"where": "X"}, "member", 200, None),
     "claims-transition": (
         "post",
-        lambda w: f"claims/{w.claim.pk}/transition/",
+        lambda w: f"claims/{w.claim}/transition/",
         {"to": "under_check"},
         "member",
         200,
@@ -99,7 +108,7 @@ ENDPOINTS = {
     ),
     "claims-link": (
         "post",
-        lambda w: f"claims/{w.claim.pk}/facts/",
+        lambda w: f"claims/{w.claim}/facts/",
         {"fact": 0, "relation": "refutes"},  # the fact id is filled in below
         "member",
         200,
@@ -114,18 +123,18 @@ ENDPOINTS = {
         201,
         None,
     ),
-    "statements-detail": ("get", lambda w: f"statements/{w.draft.pk}/", None, "observer", 200, None),
-    "statements-edit": ("patch", lambda w: f"statements/{w.draft.pk}/", {"title": "T2"}, "member", 200, None),
+    "statements-detail": ("get", lambda w: f"statements/{w.draft}/", None, "observer", 200, None),
+    "statements-edit": ("patch", lambda w: f"statements/{w.draft}/", {"title": "T2"}, "member", 200, None),
     "statements-review-due": (
         "post",
-        lambda w: f"statements/{w.live.pk}/review-due/",
+        lambda w: f"statements/{w.live}/review-due/",
         {"review_due_at": LATER},
         "manager",
         200,
         None,
     ),
-    "statements-diff": ("get", lambda w: f"statements/{w.draft.pk}/diff/?from=1&to=1", None, "observer", 200, None),
-    "versions-list": ("get", lambda w: f"statements/{w.draft.pk}/versions/", None, "observer", 200, None),
+    "statements-diff": ("get", lambda w: f"statements/{w.draft}/diff/?from=1&to=1", None, "observer", 200, None),
+    "versions-list": ("get", lambda w: f"statements/{w.draft}/versions/", None, "observer", 200, None),
     "versions-detail": ("get", lambda w: v(w.draft) + "/", None, "observer", 200, None),
     "versions-edit": ("patch", lambda w: v(w.draft) + "/", {"text": "Edited"}, "member", 200, "draft"),
     "versions-submit": ("post", lambda w: v(w.draft, "submit/"), {}, "member", 200, None),
@@ -134,10 +143,10 @@ ENDPOINTS = {
     "versions-publish": ("post", lambda w: v(w.approved, "publish/"), {"channel": "web"}, "manager", 200, None),
     "versions-withdraw": ("post", lambda w: v(w.live, "withdraw/"), {"reason": "Old"}, "manager", 200, None),
     "reminders-list": ("get", lambda w: "reminders/", None, "observer", 200, None),
-    "reminders-detail": ("get", lambda w: f"reminders/{w.reminder.pk}/", None, "observer", 200, None),
+    "reminders-detail": ("get", lambda w: f"reminders/{w.reminder}/", None, "observer", 200, None),
     "reminders-snooze": (
         "post",
-        lambda w: f"reminders/{w.reminder.pk}/snooze/",
+        lambda w: f"reminders/{w.reminder}/snooze/",
         {"minutes": 10, "reason": "Later"},
         "member",
         200,
@@ -155,9 +164,9 @@ def expected(role: str, minimum: str, success: int) -> int:
 
 
 def etag_of(world: World, what: str) -> str:
-    obj = getattr(world, what)
-    obj = obj.__class__.objects.get(pk=obj.pk)
-    return obj.etag if hasattr(obj, "etag") else version(obj).etag
+    if what == "fact_u":
+        return Fact.objects.get(pk=world.fact_u).etag
+    return version(Statement.objects.get(pk=getattr(world, what))).etag
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -165,7 +174,7 @@ def etag_of(world: World, what: str) -> str:
 def test_permission_matrix(api, users, world, endpoint, role):
     method, path, body, minimum, success, if_match = ENDPOINTS[endpoint]
     if endpoint == "claims-link":
-        body = {**body, "fact": world.fact_v.pk}
+        body = {**body, "fact": world.fact_v}
     client = api(None if role == "anonymous" else users[role])
     headers = {"HTTP_IF_MATCH": etag_of(world, if_match)} if if_match else {}
     response = getattr(client, method)(f"{world.base}/{path(world)}", body, format="json", **headers)

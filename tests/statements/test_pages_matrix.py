@@ -10,8 +10,16 @@ refused POST leaves every row of the database as it was.
 import pytest
 
 from tests.pages import future_local, rows
+from tests.shared import SHARED
 
-pytestmark = pytest.mark.django_db
+
+@pytest.fixture
+def scene(shared_scene):
+    """The pages' scene (tests/pages.py), built once for the module; each row's writes are rolled back."""
+    return shared_scene
+
+
+pytestmark = [pytest.mark.django_db, SHARED]
 
 ROLES = ["admin", "manager", "member", "observer", "outsider", "anonymous"]
 LOGIN = "login"
