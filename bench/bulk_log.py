@@ -56,7 +56,7 @@ TEXTS = [
 ]
 SOURCE_URL = "https://example.org/bench/mention/{n}"
 # Level changes walk watch → alert → crisis → alert → watch → ..., every move allowed by the workflow.
-REASON = "Bench: volume de mentions ×{n}"
+REASON = "Bench: volume de mentions multiplié par {n}"
 
 
 @dataclass(frozen=True)
