@@ -473,38 +473,47 @@ def http(url: str, method: str = "GET", headers: dict | None = None, body=None, 
 # --------------------------------------------------------------------------- SQL statements per request
 
 
+def in_process_request(target: dict):
+    """A callable that makes `target`'s request through Django's test client, in this process."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    meta = {}
+    for name, value in target.get("headers", {}).items():
+        if name == "Cookie":
+            client.cookies.load(value)
+        elif name != "Content-Type":
+            meta["HTTP_" + name.upper().replace("-", "_")] = value
+    body = json.dumps(target["body"]) if "body" in target else None
+
+    def call():
+        if target["method"] == "GET":
+            response = client.get(target["path"], **meta)
+        else:
+            response = client.post(target["path"], data=body, content_type="application/json", **meta)
+        if response.status_code >= 300:
+            raise RuntimeError(f"{target['method']} {target['path']}: {response.status_code} in process")
+        return response
+
+    return call
+
+
 def count_statements(scene: Scene, cases: list[Case]) -> dict[str, dict]:
     """The SQL statements of one request of each case, in this process (Django's test client, same views).
 
     Each request runs once to warm caches (content types, translations), then once under
-    CaptureQueriesContext. Savepoints are counted apart: they are statements the server runs too.
+    CaptureQueriesContext, which also lists BEGIN and COMMIT. Savepoints (and their RELEASE)
+    are counted apart: they are statements the server runs too.
     """
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
     for case in cases:
-        target = case.app[0]
-        client = Client(HTTP_HOST="127.0.0.1")
-        meta = {}
-        for name, value in target.get("headers", {}).items():
-            if name == "Cookie":
-                client.cookies.load(value)
-            elif name != "Content-Type":
-                meta["HTTP_" + name.upper().replace("-", "_")] = value
-        body = json.dumps(target["body"]) if "body" in target else None
-
-        def call(client=client, target=target, meta=meta, body=body):
-            if target["method"] == "GET":
-                return client.get(target["path"], **meta)
-            return client.post(target["path"], data=body, content_type="application/json", **meta)
-
-        warm = call()
+        call = in_process_request(case.app[0])
+        call()
         with CaptureQueriesContext(connection) as captured:
-            response = call()
-        if response.status_code >= 300 or warm.status_code >= 300:
-            raise RuntimeError(f"{case.name}: {response.status_code} in process")
+            call()
         sqls = [q["sql"] for q in captured.captured_queries]
         kinds: dict[str, int] = {}
         for sql in sqls:
@@ -513,6 +522,37 @@ def count_statements(scene: Scene, cases: list[Case]) -> dict[str, dict]:
             kinds[word] = kinds.get(word, 0) + 1
         counts[case.name] = {"statements": len(sqls), "by_kind": kinds, "sql": sqls}
     return counts
+
+
+def cprofile_cases(cases: list[Case], names: list[str], requests: int, out_dir: Path) -> dict[str, str]:
+    """cProfile of `requests` in-process requests of each named case (deterministic: call counts, file:line).
+
+    The test client's request path (no ASGI server, no thread hops): what Django, DRF, the
+    app's code and the templates cost. The pstats files go to `out_dir`.
+    """
+    import cProfile
+    import pstats
+
+    outputs = {}
+    for case in cases:
+        if case.name not in names:
+            continue
+        call = in_process_request(case.app[0])
+        call()
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(requests):
+            call()
+        profile.disable()
+        path = out_dir / f"cprofile-{case.name}.pstats"
+        profile.dump_stats(path)
+        text = io.StringIO()
+        stats = pstats.Stats(profile, stream=text)
+        stats.sort_stats("cumulative").print_stats(60)
+        stats.sort_stats("tottime").print_stats(30)
+        (out_dir / f"cprofile-{case.name}.txt").write_text(text.getvalue())
+        outputs[case.name] = str(path)
+    return outputs
 
 
 # --------------------------------------------------------------------------- verification and pagination
@@ -660,8 +700,9 @@ class PySpy:
     async def start(self, server: Server):
         output = self.work_dir / f"profile-{self.current}.txt"
         self.outputs[self.current] = str(output)
-        command = [self.path, "record", "--pid", str(server.proc.pid), "--rate", "250", "--format", "raw"]
-        command += ["--output", str(output), "--nonblocking"]
+        # --gil: the samples of the thread that holds the GIL, i.e. where the server's Python CPU goes.
+        command = [self.path, "record", "--pid", str(server.proc.pid), "--rate", "100", "--format", "raw"]
+        command += ["--output", str(output), "--nonblocking", "--gil"]
         proc = await procs.spawn("py-spy", command, env=dict(os.environ), log_path=self.work_dir / "py-spy.log")
         await asyncio.sleep(1.0)  # py-spy attaches
         return proc
@@ -688,6 +729,9 @@ class Context:
     sequential_repeat: int = 10
     verify_repeat: int = 3
     py_spy: PySpy | None = None
+    # --cprofile: in-process requests per profiled case (0: none).
+    cprofile_requests: int = 0
+    profile_cases: list[str] = field(default_factory=lambda: ["incidents", "workspace", "append_k1"])
     # Only these cases under load (None: all); every case's requests are still checked once (probe).
     measured_cases: set[str] | None = None
     # Extra environment of both servers (the smoke test: DEBUG on, which needs no collectstatic).
@@ -748,6 +792,8 @@ async def run_bench(ctx: Context, scene: Scene) -> dict:
                 all_cases = [*read_cases(scene), append_case(scene, 1)]
                 out["statements"] = count_statements(scene, all_cases)
                 out["chains_valid"] = chains_valid(scene.app_append_incidents + scene.raw_append_incidents)
+                if ctx.cprofile_requests:
+                    out["cprofiles"] = cprofile_cases(all_cases, ctx.profile_cases, ctx.cprofile_requests, ctx.work_dir)
                 if scene.big_incident:
                     out["verification"] = verification(ctx, app, scene, ctx.verify_repeat)
                     out["pagination"] = pagination(app, scene, ctx.sequential_repeat)
@@ -947,7 +993,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show-sql", action="store_true", help="print the SQL statements of each request")
     parser.add_argument("--py-spy", metavar="PATH", help="profile the application server with py-spy during cases")
     parser.add_argument(
-        "--profile-cases", nargs="+", default=["incidents", "workspace", "append_k1"], help="with --py-spy"
+        "--cprofile", type=int, default=0, metavar="N", help="cProfile N in-process requests of each profiled case"
+    )
+    parser.add_argument(
+        "--profile-cases",
+        nargs="+",
+        default=["incidents", "workspace", "append_k1"],
+        help="with --py-spy and --cprofile",
+    )
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        metavar="NAME",
+        help="measure only these cases under load (incidents detail log facts statements workspace append_kK)",
     )
     parser.add_argument("--keep-logs", action="store_true", help="keep the servers' logs (and profiles)")
     args = parser.parse_args(argv)
@@ -961,7 +1019,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--append-incidents in 1..64, --runs and --clients positive")
 
     work_dir = Path(tempfile.mkdtemp(prefix="crisiscell-request-bench-"))
-    keep_logs = args.keep_logs or bool(args.py_spy)
+    keep_logs = args.keep_logs or bool(args.py_spy) or bool(args.cprofile)
     pg_name = None
 
     def on_sigterm(signum, frame):
@@ -1001,6 +1059,9 @@ def main(argv: list[str] | None = None) -> int:
             sequential_repeat=args.repeat,
             verify_repeat=args.verify_repeat,
             py_spy=PySpy(args.py_spy, work_dir, args.profile_cases) if args.py_spy else None,
+            measured_cases=set(args.cases) if args.cases else None,
+            cprofile_requests=args.cprofile,
+            profile_cases=args.profile_cases,
         )
         report = asyncio.run(run_bench(ctx, scene))
         report["config"] = {
