@@ -29,13 +29,15 @@ def test_people_without_an_address_get_no_email(cell, member):
     assert row.email_status == EmailStatus.NONE
 
 
-def test_an_email_goes_out_once_however_often_it_is_delivered(cell, member):
+def test_an_email_goes_out_once_however_often_it_is_delivered(cell, member, settings):
+    settings.SITE_URL = "https://crisis.example.org"
     (row,) = send([member], cell, link="/incidents/1/")
     assert tasks.deliver_email(row.pk)
     assert not tasks.deliver_email(row.pk)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["max@example.org"] and mail.outbox[0].subject == "Review due"
-    assert mail.outbox[0].body == "Body\n\n/incidents/1/"
+    # An absolute link: a path alone is no link in a mail reader.
+    assert mail.outbox[0].body == "Body\n\nhttps://crisis.example.org/incidents/1/"
     row.refresh_from_db()
     assert row.email_status == EmailStatus.SENT and row.emailed_at is not None
 
