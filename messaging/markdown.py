@@ -73,4 +73,4 @@ def plain_text(text: str) -> str:
     html = _LINK_RE.sub(link, html)
     html = _BREAK_RE.sub("\n", html).replace("<li>", "• ")
     flat = unescape(nh3.clean(html, tags=set()))
-    return re.sub(r"\n{3,}", "\n\n", flat).strip()
+    return re.sub(r"\n\s*\n+", "\n", flat).strip()
