@@ -138,7 +138,8 @@ def test_every_member_is_told_of_an_escalation_in_the_app(
         assert "from Watch to Crisis" in bell["olga"].shown_body
         assert "National press picked it up" in bell["olga"].shown_body
     with translation.override("fr"):
-        assert bell["olga"].shown_title == f"«\u00a0{incident.title}\u00a0» est maintenant au niveau Crise"
+        french = Notification.objects.get(pk=bell["olga"].pk).shown_title  # worded afresh, in French
+        assert french == f"«\u00a0{incident.title}\u00a0» est maintenant au niveau Crise"
     assert (f"user.{users['observer'].pk}", "notifications.changed") in broadcasts
     # The e-mails are the escalation task's, one per member: the bell's rows are not mailed again.
     assert all(n.email_status == EmailStatus.SEPARATE for n in bell.values())
