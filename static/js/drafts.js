@@ -2,7 +2,7 @@
 // crisis log, the chat, the statement editors...) keeps its text fields in
 // localStorage, per user and per key (the key names the incident or statement).
 //
-// - Typing saves (debounced); a form back at what the server rendered forgets it.
+// - Typing saves (debounced); a form typed back to what the server rendered forgets it.
 // - Loading the page brings a kept draft back, with a note and a way to discard
 //   it. If what the server shows changed since the draft was started (someone
 //   saved the statement meanwhile), the draft does not overwrite it: the note
@@ -146,8 +146,6 @@
     if (same(draft.fields, shown)) {
       if (document.body.dataset.pageUrl) {
         shownUnsaved.push(form); // a refused form, sent back with its text: still not saved
-      } else {
-        forget(key); // what the server shows is the draft: it was saved
       }
       return;
     }
@@ -208,15 +206,20 @@
     }
   });
 
-  // Saved: the HTMX answer for the form was a success.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail && event.detail.elt;
-    var xhr = event.detail && event.detail.xhr;
+  // Saved: the HTMX answer for the form was a success. Forgotten before the answer is
+  // swapped in, so that the fresh, empty form is not filled again with what was just sent.
+  function forgetIfSaved(event) {
+    var detail = event.detail || {};
+    // beforeSwap fires on the target; the form that asked is the request's element.
+    var form = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+    var xhr = detail.xhr;
     if (form && form.dataset && form.dataset.draft && xhr && xhr.status >= 200 && xhr.status < 300) {
       window.clearTimeout(timers[form.dataset.draft]);
       forget(form.dataset.draft);
     }
-  });
+  }
+  document.addEventListener("htmx:beforeSwap", forgetIfSaved);
+  document.addEventListener("htmx:afterRequest", forgetIfSaved);
 
   // New forms on the page (a swapped panel, controls re-rendered for a new role).
   document.addEventListener("htmx:load", function (event) {

@@ -67,7 +67,10 @@
   // Keep the typed text on screen, but make clear it can no longer be sent from here.
   function freeze(region, text) {
     region.querySelectorAll("button[type=submit], button:not([type]), input[type=submit]").forEach(function (button) {
-      button.disabled = true;
+      if (!button.disabled) {
+        button.disabled = true;
+        button.dataset.roleFrozen = "";
+      }
     });
     var note = region.querySelector("[data-role-note]");
     if (!note) {
@@ -78,6 +81,18 @@
       region.prepend(note);
     }
     note.textContent = text;
+  }
+
+  // The role allows it again (promoted back): the kept text can be sent.
+  function thaw(region) {
+    region.querySelectorAll("[data-role-frozen]").forEach(function (button) {
+      button.disabled = false;
+      delete button.dataset.roleFrozen;
+    });
+    var note = region.querySelector("[data-role-note]");
+    if (note) {
+      note.remove();
+    }
   }
 
   function refreshLivePanels() {
@@ -100,7 +115,14 @@
       });
       if (isDirty(region) || region.contains(document.activeElement)) {
         if (lost) {
-          freeze(region, interpolate(gettext("%s You can no longer send this from here; your text is kept so you can copy it."), [roleText]));
+          freeze(
+            region,
+            interpolate(gettext("%s You can no longer send this from here; your text is kept so you can copy it."), [
+              roleText,
+            ])
+          );
+        } else {
+          thaw(region);
         }
         return; // never swapped under someone's fingers
       }
