@@ -82,7 +82,7 @@ def test_submitting_tells_the_managers_at_once_in_the_bell_live_and_by_mail(
     assert all(n.email_status == EmailStatus.SENT for n in managers.values())
 
 
-def test_the_waiting_reminder_updates_the_managers_notice_instead_of_adding_one(incident, users):
+def test_the_waiting_reminder_updates_the_managers_notice_instead_of_adding_one(incident, users, as_user):
     submitted = submit(incident, users)
     reminder = make_due(Reminder.objects.get(kind=ReminderKind.VERSION_IN_REVIEW, version=submitted))
     assert reminders.fire(reminder_id=reminder.pk, due_at=reminder.next_due_at)
@@ -92,6 +92,12 @@ def test_the_waiting_reminder_updates_the_managers_notice_instead_of_adding_one(
     assert notice.count == 2 and notice.read_at is None
     with translation.override("en"):
         assert notice.shown_title == "Waiting for approval: Holding statement on Hydra+ v1"
+    # The page and the API show one notice, counted.
+    page = as_user("manager", "en").get("/notifications/").content.decode()
+    assert page.count("Waiting for approval: Holding statement on Hydra+ v1") == 1 and "2 times" in page
+    assert "2\u00a0fois" in as_user("manager", "fr").get("/notifications/").content.decode()
+    api = as_user("manager", "en").get("/api/v1/notifications/").json()["results"]
+    assert [n["count"] for n in api] == [2]
 
 
 @pytest.mark.parametrize(
