@@ -194,6 +194,12 @@
     if (!form) {
       return;
     }
+    var verb = (event.detail.requestConfig && event.detail.requestConfig.verb) || "post";
+    if (verb.toLowerCase() === "get") {
+      // A filter or a search: nothing typed is at stake, only the list.
+      say(form, "offline", gettext("Not updated: no connection. Try again when it is back."));
+      return;
+    }
     if (form.hasAttribute("data-resend-when-online")) {
       var again = form.dataset.resending;
       form.dataset.waitingForConnection = "true";
