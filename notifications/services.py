@@ -26,6 +26,7 @@ def cell_members(cell, roles=None):
     return users.distinct()
 
 
+@transaction.atomic  # a savepoint in the caller's transaction; alone, it locks the rows it updates
 def notify(
     *,
     users: Iterable,

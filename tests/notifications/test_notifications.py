@@ -83,3 +83,22 @@ def test_unread_count_and_mark_read_are_per_user(cell, member, manager):
     assert services.mark_read(user=member) == 1
     assert selectors.unread_count(member) == 0 and selectors.unread_count(manager) == 1
     assert [n.pk for n in selectors.notifications_for(member)] == [second.pk, first.pk]
+
+
+def test_a_notice_updated_before_its_email_went_out_is_emailed_once_with_the_latest_text(cell, member):
+    def remind(occurrence, title):
+        return services.notify(
+            users=[member], cell=cell, kind="reminder", title=title, dedupe_key="reminder:7", occurrence=occurrence
+        )
+
+    (first,) = remind("7:1:1", "Review due")
+    (second,) = remind("7:1:2", "Review overdue")  # before the first e-mail was delivered
+    assert second.pk == first.pk and second.count == 2
+    assert tasks.deliver_email(first.pk)
+    assert not tasks.deliver_email(second.pk)  # the same row: already sent
+    assert [m.subject for m in mail.outbox] == ["Review overdue"]
+    # A later sending, after that e-mail went out, is e-mailed again.
+    (third,) = remind("7:1:3", "Review still overdue")
+    assert third.email_status == EmailStatus.PENDING
+    assert tasks.deliver_email(third.pk)
+    assert [m.subject for m in mail.outbox] == ["Review overdue", "Review still overdue"]
