@@ -1,5 +1,6 @@
 """Writes on users. Views call these, never the ORM directly."""
 
+from django.conf import settings
 from django.db import transaction
 
 from messaging import broadcast
@@ -14,6 +15,14 @@ def user_set_timezone(*, user: User, timezone: str) -> User:
         validate_timezone(timezone)  # ValidationError for a zone this machine does not know
     user.timezone = timezone
     user.save(update_fields=["timezone"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language the user chose, for what reaches them outside the site (e-mails)."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
     return user
 
 

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .forms import PreferencesForm
@@ -25,3 +27,12 @@ def preferences(request):
             return redirect("accounts:preferences")
     status = 400 if form.is_bound else 200
     return render(request, "accounts/preferences.html", {"form": form, "now": timezone.now()}, status=status)
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch; a signed-in user's choice is also kept for their e-mails."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -42,7 +42,9 @@ def membership_add(*, cell: Cell, user: User, role: str) -> Membership:
         raise ValidationError({"user": _("%(user)s cannot log in any more.") % {"user": user}})
     if Membership.objects.filter(cell=cell, user=user).exists():
         raise ValidationError({"user": _("%(user)s is already a member of this cell.") % {"user": user}})
-    return Membership.objects.create(cell=cell, user=user, role=role)
+    membership = Membership.objects.create(cell=cell, user=user, role=role)
+    broadcast.role_changed(user_id=user.pk, cell_id=cell.pk, role=role.value)
+    return membership
 
 
 @transaction.atomic
@@ -55,6 +57,8 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
     if membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
+        # Their open pages show the controls of the new role at once (after commit).
+        broadcast.role_changed(user_id=membership.user_id, cell_id=membership.cell_id, role=role.value)
     return membership
 
 

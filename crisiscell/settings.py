@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A refused in-place (HTMX) form gets a short message to show beside it.
+    "crisiscell.htmx_errors.HtmxErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a 429 page.
     "axes.middleware.AxesMiddleware",
@@ -247,6 +249,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CrisisCell <crisiscell@localhost>")
+# The public address of the site: e-mails link to it (a path alone is no link in a
+# mail reader). Developers get the dev server's; production names its host.
+SITE_URL = env.str("SITE_URL", default="")
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = f"http://127.0.0.1:{env.str('PORT', default='8000')}"
+    elif ALLOWED_HOSTS and ALLOWED_HOSTS[0].replace("-", "").replace(".", "").isalnum():
+        SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+    else:
+        raise environ.ImproperlyConfigured("Set SITE_URL, the public address that e-mails link to.")
 
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
+from crisiscell import flash
 from crisiscell.errors import Conflict
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
@@ -136,9 +137,10 @@ def claim_transition(request, pk, claim_pk):
                 return _claim_page(request, claim, membership, status=409)
             return render_workspace(request, claim.incident, membership, status=409)
         else:
-            messages.success(
+            flash.success(
                 request,
                 _("Claim #%(id)s is now %(status)s.") % {"id": moved.pk, "status": ClaimStatus(moved.status).label},
+                until=f"claim.|claim={moved.pk}",
             )
             return redirect(claim_url(claim) if on_page else workspace_url(claim.incident_id, "claims"))
     if on_page:

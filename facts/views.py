@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
+from crisiscell import flash
 from crisiscell.errors import Conflict
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
@@ -160,7 +161,7 @@ def fact_move(request, pk, fact_pk, action):
                 return _fact_page(request, fact, membership, status=409)
             return render_workspace(request, fact.incident, membership, status=409)
         else:
-            messages.success(request, MOVE_DONE[action] % {"id": fact.pk})
+            flash.success(request, MOVE_DONE[action] % {"id": fact.pk}, until=f"fact.|fact={fact.pk}")
             return redirect(fact_url(fact) if on_page else workspace_url(fact.incident_id, "facts"))
     if on_page:
         return _fact_page(request, fact, membership, status=400, **{f"{action}_form": form})

@@ -1,7 +1,10 @@
 """Reads on incidents, always scoped to the cells the user belongs to."""
 
+import datetime
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.access import cell_ids_with_role, membership_for, require_role
@@ -29,6 +32,17 @@ def get_incident_for_user(user, incident_id, minimum: Role = Role.OBSERVER) -> t
     if membership is None:
         raise Http404(_("No such incident."))
     return incident, require_role(membership, minimum)
+
+
+def recently_opened_with_title(cell, title: str, *, within: datetime.timedelta) -> Incident | None:
+    """The newest incident of the cell with this title (case and spaces aside) opened in the last `within`."""
+    since = timezone.now() - within
+    return (
+        Incident.objects.filter(cell=cell, title__iexact=title.strip(), created_at__gte=since)
+        .select_related("created_by")
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def log_entries(incident: Incident) -> QuerySet[LogEntry]:

@@ -12,7 +12,7 @@ from cells.access import require_role
 from cells.models import Cell, Membership, Role
 from crisiscell.errors import Conflict
 
-from . import crisislog, workflow
+from . import crisislog, signals, workflow
 from .models import Incident, Level, LogCategory, LogEntry, LogKind
 
 EDITABLE_FIELDS = ("title", "description", "crisis_type", "severity", "owner", "is_exercise")
@@ -201,6 +201,7 @@ def incident_transition(
     if to_level in NOTIFIED_LEVELS:
         from .tasks import notify_level_change
 
+        signals.escalated.send(sender=Incident, incident=incident, entry=entry, actor=actor)
         transaction.on_commit(lambda: notify_level_change.delay(entry.pk))
     return incident
 

@@ -4,13 +4,14 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cells.models import Membership
+from accounts.reading import as_read_by
+from crisiscell.links import absolute_url
 
 from . import crisislog
 from .models import Incident, Level, LevelChangeNotice, LogEntry, LogKind
@@ -20,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True)
 def notify_level_change(entry_id: int) -> int:
-    """E-mail every member of the cell that an incident went up to alert or crisis.
+    """E-mail every member of the cell that an incident went up to alert or crisis
+    (each in their language, with the incident's absolute address).
 
     Idempotent: the LevelChangeNotice row (one per log entry) is the claim. If
     the worker dies before commit everything rolls back and the redelivered
@@ -33,30 +35,37 @@ def notify_level_change(entry_id: int) -> int:
         with transaction.atomic():
             notice = LevelChangeNotice.objects.create(entry=entry)
             recipients = _recipients(entry)
-            with translation.override(settings.LANGUAGE_CODE):
-                messages = [_level_mail(entry, email) for email in recipients]
-                send_mass_mail(messages, fail_silently=False)
-                notice.recipients = len(recipients)
-                notice.save(update_fields=["recipients"])
-                crisislog.append_entry(
-                    incident=entry.incident,
-                    kind=LogKind.NOTIFICATION,
-                    data={"entry": entry.pk, "recipients": len(recipients)},
-                )
+            messages = []
+            for user in recipients:
+                with as_read_by(user):  # each in the language they chose
+                    messages.append(_level_mail(entry, user.email))
+            send_mass_mail(messages, fail_silently=False)
+            notice.recipients = len(recipients)
+            notice.save(update_fields=["recipients"])
+            crisislog.append_entry(
+                incident=entry.incident,
+                kind=LogKind.NOTIFICATION,
+                data={"entry": entry.pk, "recipients": len(recipients)},
+            )
     except IntegrityError:
         logger.info("Level change %s already notified; nothing to do.", entry_id)
         return 0
     return len(recipients)
 
 
-def _recipients(entry: LogEntry) -> list[str]:
-    emails = (
-        Membership.objects.filter(cell=entry.incident.cell, user__is_active=True)
-        .exclude(user__email="")
-        .exclude(user=entry.actor)
-        .values_list("user__email", flat=True)
+def _recipients(entry: LogEntry) -> list:
+    """Active members with an e-mail address, but the one who moved it; one mail per address."""
+    users = (
+        get_user_model()
+        .objects.filter(memberships__cell=entry.incident.cell, is_active=True)
+        .exclude(email="")
+        .exclude(pk=entry.actor_id)
+        .order_by("email", "pk")
     )
-    return sorted(set(emails))
+    by_email = {}
+    for user in users:
+        by_email.setdefault(user.email, user)
+    return list(by_email.values())
 
 
 def _level_mail(entry: LogEntry, email: str) -> tuple[str, str, str, list[str]]:
@@ -72,7 +81,7 @@ def _level_mail(entry: LogEntry, email: str) -> tuple[str, str, str, list[str]]:
         "title": incident.title,
         "level": level,
         "reason": entry.text,
-        "url": reverse("incidents:detail", args=[incident.pk]),
+        "url": absolute_url(reverse("incidents:detail", args=[incident.pk])),
     }
     return subject, body, settings.DEFAULT_FROM_EMAIL, [email]
 

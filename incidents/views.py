@@ -1,5 +1,7 @@
 """Pages of the incident workspace. Each view authorises, validates, calls one service."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_POST
 from cells.access import require_role
 from cells.models import Role
 from cells.selectors import current_cell_for_request
+from crisiscell import flash
 from crisiscell.errors import Conflict
 from messaging.panels import chat_form_context, chat_panel
 
@@ -23,6 +26,8 @@ from .panel_views import log_context, transition_choices
 from .workspace import workspace_panels
 
 INCIDENT_PAGE_SIZE = 25
+# An identical title opened this recently is probably the same incident sent twice.
+DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -77,16 +82,29 @@ def incident_create(request):
     membership, _memberships = current_cell_for_request(request)
     membership = require_role(membership, Role.MEMBER)
     form = IncidentForm(request.POST or None, cell=membership.cell)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
-        try:
-            incident = services.incident_create(actor=request.user, cell=membership.cell, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Incident opened at level %(level)s.") % {"level": Level.WATCH.label})
-            return redirect("incidents:detail", pk=incident.pk)
-    status = 400 if form.is_bound else 200
-    return render(request, "incidents/form.html", {"form": form, "cell": membership.cell}, status=status)
+        # Going back after opening an incident and sending the form again would open it twice:
+        # the same title, just opened, is shown first and needs a second, explicit "open".
+        if not request.POST.get("confirm_duplicate"):
+            duplicate = selectors.recently_opened_with_title(
+                membership.cell, form.cleaned_data["title"], within=DUPLICATE_WINDOW
+            )
+        if duplicate is None:
+            try:
+                incident = services.incident_create(actor=request.user, cell=membership.cell, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                flash.success(
+                    request,
+                    _("Incident opened at level %(level)s.") % {"level": Level.WATCH.label},
+                    until="level.changed",
+                )
+                return redirect("incidents:detail", pk=incident.pk)
+    status = 409 if duplicate else 400 if form.is_bound else 200
+    context = {"form": form, "cell": membership.cell, "duplicate": duplicate}
+    return render(request, "incidents/form.html", context, status=status)
 
 
 @login_required
@@ -105,7 +123,7 @@ def incident_edit(request, pk):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Changes saved and recorded in the crisis log."))
+            flash.success(request, _("Changes saved and recorded in the crisis log."), until="edited.")
             return redirect("incidents:detail", pk=incident.pk)
     status = 400 if form.is_bound else 200
     return render(
@@ -171,8 +189,11 @@ def incident_transition(request, pk):
             context = _workspace_context(request, incident, membership)
             return render(request, "incidents/detail.html", context, status=409)
         else:
-            messages.success(
-                request, _("Level changed to %(level)s.") % {"level": Level(form.cleaned_data["to"]).label}
+            # Taken down by the page if someone else moves the level afterwards (stale-banners.js).
+            flash.success(
+                request,
+                _("Level changed to %(level)s.") % {"level": Level(form.cleaned_data["to"]).label},
+                until="level.changed",
             )
             return redirect("incidents:detail", pk=pk)
     targets = workflow.targets_for_role(incident.level, membership.role)

@@ -69,6 +69,11 @@ def membership_ended(*, user_id: int, cell_id: int) -> None:
     send_on_commit(user_group(user_id), {"type": "membership.ended", "cell": cell_id})
 
 
+def role_changed(*, user_id: int, cell_id: int, role: str) -> None:
+    """The user's role in the cell changed: their open pages re-render their controls."""
+    send_on_commit(user_group(user_id), {"type": "role.changed", "cell": cell_id, "role": role})
+
+
 def access_ended(*, user_id: int) -> None:
     """The account was deactivated or deleted: every socket of the user closes at once."""
     send_on_commit(user_group(user_id), {"type": "access.ended"})

@@ -65,6 +65,9 @@ class _MemberSocket(AsyncJsonWebsocketConsumer):
     async def membership_ended(self, message):
         pass
 
+    async def role_changed(self, message):
+        pass
+
     async def notifications_changed(self, message):
         pass
 
@@ -140,7 +143,7 @@ def _touch_and_seq(channel_name: str, incident_id: int) -> int:
 
 
 class NotificationsConsumer(_MemberSocket):
-    """/ws/notifications/: the unread badge of every page, live."""
+    """/ws/notifications/: the unread badge of every page, live, and the user's role changes."""
 
     async def connect(self):
         user = self.scope.get("user")
@@ -165,3 +168,11 @@ class NotificationsConsumer(_MemberSocket):
 
     async def notifications_changed(self, message):
         await self.send_unread()
+
+    # Every page has this socket: it tells the page that the user's role in a cell
+    # changed, or that they left it (role null), and the page re-renders its controls.
+    async def role_changed(self, message):
+        await self.send_json({"type": "role", "cell": message["cell"], "role": message["role"]})
+
+    async def membership_ended(self, message):
+        await self.send_json({"type": "role", "cell": message["cell"], "role": None})

@@ -7,6 +7,7 @@ links only, and rel="noopener noreferrer nofollow". Mentions and references
 """
 
 import re
+from html import unescape
 
 import nh3
 from django.utils.html import escape
@@ -53,3 +54,23 @@ def render(text: str, *, mentions: dict[str, str] | None = None, refs: dict[tupl
         if skipping is None:
             parts[index] = REF_RE.sub(reference, MENTION_RE.sub(mention, part))
     return "".join(parts)
+
+
+_LINK_RE = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
+_BREAK_RE = re.compile(r"(?:<br\s*/?>|</p>|</li>|</blockquote>)\n?")
+
+
+def plain_text(text: str) -> str:
+    """Chat text for places without HTML (notifications, e-mails): the markdown
+    rendered, then reduced to its text. "**urgent**" reads "urgent", a link
+    "label (address)", list items one per line; never the raw markup."""
+    html = _md.render(text or "")
+
+    def link(match):
+        href, label = unescape(match.group(1)), match.group(2)
+        return label if unescape(nh3.clean(label, tags=set())) == href else f"{label} ({escape(href)})"
+
+    html = _LINK_RE.sub(link, html)
+    html = _BREAK_RE.sub("\n", html).replace("<li>", "• ")
+    flat = unescape(nh3.clean(html, tags=set()))
+    return re.sub(r"\n\s*\n+", "\n", flat).strip()

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # Escalations reach the bell of every member (the e-mails are incidents.tasks').
+        from incidents.signals import escalated
+
+        from .escalation import tell_the_cell
+
+        escalated.connect(tell_the_cell, dispatch_uid="notifications.escalation")

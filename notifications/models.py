@@ -11,12 +11,17 @@ class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     ESCALATION = "escalation", _("Escalated reminder")
     MENTION = "mention", _("Mention in the chat")
+    APPROVAL = "approval", _("Statement to approve")
+    STATEMENT = "statement", _("Decision on your statement")
+    LEVEL = "level", _("Level change")
 
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", _("To send")
     SENT = "sent", _("Sent")
     NONE = "none", _("No e-mail address")
+    # Escalations are e-mailed by incidents.tasks (one mail per level change and member).
+    SEPARATE = "separate", _("E-mailed separately")
 
 
 class Notification(models.Model):
@@ -32,10 +37,13 @@ class Notification(models.Model):
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    # Names what this notification is about (e.g. "reminder:12:3", the third
-    # sending of reminder 12): the database refuses a second copy for a person,
-    # whatever retried or raced.
+    # Names what this notification is about (e.g. "reminder:12"): the database refuses
+    # a second copy for a person, whatever retried or raced. A repeated notice about
+    # the same thing (a reminder's next sending) updates this row instead: `count`
+    # goes up, the time moves, it is unread again; data["occurrence"] names the
+    # sending it last showed, so that a retry of that sending changes nothing.
     dedupe_key = models.CharField(max_length=120, blank=True)
+    count = models.PositiveIntegerField(_("times"), default=1)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     email_status = models.CharField(max_length=8, choices=EmailStatus.choices, default=EmailStatus.PENDING)

@@ -26,6 +26,7 @@ def cell_members(cell, roles=None):
     return users.distinct()
 
 
+@transaction.atomic  # a savepoint in the caller's transaction; alone, it locks the rows it updates
 def notify(
     *,
     users: Iterable,
@@ -39,42 +40,63 @@ def notify(
     link: str = "",
     data: dict | None = None,
     dedupe_key: str = "",
+    occurrence: str = "",
+    email: bool = True,
 ) -> list[Notification]:
     """One notification per distinct active user; their e-mails are queued after commit.
 
     `wording` and `params` (notifications.wording) let each reader read it in their
-    language; the stored title and body are worded in the default one (the e-mail's).
-    `title` and `body` alone are texts as they are."""
+    language; the stored title and body are worded in the default one (the admin's).
+    `title` and `body` alone are texts as they are.
+
+    `dedupe_key` names what it is about: one row per person and key. With an
+    `occurrence` (a reminder's n-th sending), a person who already has that row gets
+    it updated rather than a second one in their bell: counted once more, moved to
+    now, unread again, worded afresh, e-mailed again. The same occurrence twice (a
+    retried task) changes nothing. `email=False`: someone else e-mails it.
+    Returns the rows created or updated."""
     if wording:
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.DEFAULT_USER_TIMEZONE):
             title, body = texts(wording, params or {})
         data = {**(data or {}), "wording": wording, "params": params or {}}
+    data = {**(data or {}), **({"sending": occurrence} if occurrence else {})}
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     now = timezone.now()
-    rows = [
-        Notification(
-            user=user,
-            cell=cell,
-            incident=incident,
-            kind=kind,
-            title=title[:200],
-            body=body,
-            link=link,
-            data=data or {},
-            dedupe_key=dedupe_key,
-            created_at=now,
-            email_status=EmailStatus.PENDING if user.email else EmailStatus.NONE,
-        )
-        for user in sorted(recipients.values(), key=lambda u: u.pk)
-    ]
-    created = Notification.objects.bulk_create(rows)
-    broadcast.notifications_changed(user_ids=recipients)  # the unread badges of their open pages
-    ids = [row.pk for row in created if row.email_status == EmailStatus.PENDING]
+    fields = {
+        "cell": cell,
+        "incident": incident,
+        "kind": kind,
+        "title": title[:200],
+        "body": body,
+        "link": link,
+        "data": data,
+        "created_at": now,
+    }
+    existing = {}
+    if dedupe_key and occurrence:
+        rows = Notification.objects.select_for_update().filter(user_id__in=recipients, dedupe_key=dedupe_key)
+        existing = {row.user_id: row for row in rows}
+    written, new_rows = [], []
+    for user in sorted(recipients.values(), key=lambda u: u.pk):
+        status = EmailStatus.SEPARATE if not email else EmailStatus.PENDING if user.email else EmailStatus.NONE
+        row = existing.get(user.pk)
+        if row is None:
+            new_rows.append(Notification(user=user, dedupe_key=dedupe_key, email_status=status, **fields))
+        elif (row.data or {}).get("sending") != occurrence:
+            for name, value in {**fields, "read_at": None, "email_status": status, "emailed_at": None}.items():
+                setattr(row, name, value)
+            row.count += 1
+            row.save()
+            written.append(row)
+    written += Notification.objects.bulk_create(new_rows)
+    if written:
+        broadcast.notifications_changed(user_ids={row.user_id for row in written})  # their open pages' badges
+    ids = [row.pk for row in written if row.email_status == EmailStatus.PENDING]
     if ids:
         from .tasks import send_notification_emails
 
         transaction.on_commit(lambda: send_notification_emails.delay(ids))
-    return created
+    return written
 
 
 def mark_read(*, user, ids: Iterable[int] | None = None) -> int:

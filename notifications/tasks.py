@@ -3,8 +3,10 @@
 Each e-mail is claimed with a conditional UPDATE (pending -> sent) in the same
 transaction that sends it. A second run, a second worker or the periodic sweep
 finds it already sent; a worker killed before the commit leaves it pending, and
-the sweep sends it later. (Only a crash between the SMTP hand-off and the
-commit, a window of one statement, could duplicate it.)
+the sweep sends it later. Each mail is worded for its recipient (their language
+if they chose one, their time zone) and links to the site by its absolute
+address. (Only a crash between the SMTP hand-off and the commit, a window of
+one statement, could duplicate it.)
 """
 
 import logging
@@ -14,8 +16,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from accounts.reading import as_read_by
+from crisiscell.links import absolute_url
+
+from .links import target_urls
 from .models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
@@ -33,10 +39,11 @@ def deliver_email(notification_id: int) -> bool:
         if not claimed:
             return False
         notification = Notification.objects.select_related("user").get(pk=notification_id)
-        with translation.override(settings.LANGUAGE_CODE):
+        with as_read_by(notification.user):
+            title, body = notification.shown
             send_mail(
-                subject=notification.title,
-                message=_email_body(notification),
+                subject=title,
+                message=_email_body(notification, body),
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[notification.user.email],
                 fail_silently=False,
@@ -44,10 +51,10 @@ def deliver_email(notification_id: int) -> bool:
     return True
 
 
-def _email_body(notification: Notification) -> str:
-    # The link is a path, as in the escalation e-mails of incidents.tasks: the
-    # settings know no public base URL yet.
-    return f"{notification.body}\n\n{notification.link}".strip()
+def _email_body(notification: Notification, body: str) -> str:
+    """The text, then the absolute address of what it is about (a path is no link in a mail reader)."""
+    link = target_urls([notification])[notification.pk]
+    return f"{body}\n\n{absolute_url(link)}".strip()
 
 
 @shared_task(acks_late=True)

@@ -1,17 +1,21 @@
 """What a notification says, worded in the reader's language when it is shown.
 
 A producer names a wording and gives its parameters as plain values (ids, text
-people typed, choice values); `notify` keeps both in the row's data, beside a
-title and body worded in the cell's default language (the e-mail's, the
-admin's). Pages, the API and the live badge word them again in the language in
-force, so that an English reader of a French cell reads English. A row without
-a known wording (written before wordings existed) shows its stored texts.
+people typed, choice values, ISO dates); `notify` keeps both in the row's data,
+beside a title and body worded in the cell's default language (the admin's).
+Pages, the API, the live badge and the e-mail word them again for their reader:
+in the language in force, dates in the reader's time zone (never the ISO string
+that is stored), level and status values as their labels, chat markdown as
+plain text. A row without a known wording (written before wordings existed)
+shows its stored texts.
 """
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-# key -> (title, body). Body None: the parameter "text" as it was typed (a chat message).
+from crisiscell.dates import as_datetime, local_text
+
+# key -> (title, body). Body None: the parameter "text", a chat message, as plain text.
 WORDINGS = {
     "mention": (gettext_lazy("%(name)s mentioned you in “%(incident)s”"), None),
     "needs_review": (
@@ -40,29 +44,76 @@ WORDINGS = {
             "Since %(since)s this claim circulates about “%(incident)s” and nothing answers it yet: “%(text)s”."
         ),
     ),
+    "statement.submitted": (
+        gettext_lazy("To approve: %(title)s v%(number)s"),
+        gettext_lazy(
+            "%(name)s submitted version %(number)s of “%(title)s” (incident “%(incident)s”) for approval at "
+            "%(at)s. Approve it or reject it with a comment; its authors cannot approve it themselves."
+        ),
+    ),
+    "statement.approved": (
+        gettext_lazy("Approved: %(title)s v%(number)s"),
+        gettext_lazy(
+            "%(name)s approved version %(number)s of “%(title)s” (incident “%(incident)s”) at %(at)s. "
+            "Its text is frozen; a manager can now publish it."
+        ),
+    ),
+    "statement.rejected": (
+        gettext_lazy("Rejected: %(title)s v%(number)s"),
+        gettext_lazy(
+            "%(name)s rejected version %(number)s of “%(title)s” (incident “%(incident)s”) at %(at)s: "
+            "“%(comment)s”. Edit it and submit it again."
+        ),
+    ),
+    "statement.published": (
+        gettext_lazy("Published: %(title)s v%(number)s"),
+        gettext_lazy(
+            "%(name)s published version %(number)s of “%(title)s” (incident “%(incident)s”) at %(at)s, on %(channel)s."
+        ),
+    ),
+    "incident.escalated": (
+        gettext_lazy("“%(incident)s” is now at level %(level)s"),
+        gettext_lazy("%(name)s moved “%(incident)s” from %(from_level)s to %(level)s at %(at)s. Reason: %(reason)s"),
+    ),
 }
+
+# Parameters that hold an instant (stored as ISO strings): worded for the reader.
+DATE_PARAMS = ("due", "since", "at")
 
 
 def _params(params: dict) -> dict:
-    """The parameters, with choice values turned into their label in the active language."""
+    """The parameters as a reader reads them: labels of choice values, local dates."""
     from facts.models import FactStatus
+    from incidents.models import Level
 
     worded = dict(params)
     if "fact_status" in params:
         status = params["fact_status"]
         worded["status"] = str(FactStatus(status).label) if status in FactStatus.values else status
+    for key in ("level", "from_level"):
+        if params.get(key) in Level.values:
+            worded[key] = str(Level(params[key]).label)
+    for key in DATE_PARAMS:
+        if as_datetime(params.get(key)) is not None:
+            worded[key] = local_text(params[key])
     return worded
 
 
+def _chat_text(text) -> str:
+    from messaging.markdown import plain_text
+
+    return plain_text(str(text or ""))
+
+
 def texts(key: str, params: dict) -> tuple[str, str]:
-    """(title, body) in the active language."""
+    """(title, body) in the active language and time zone."""
     title, body = WORDINGS[key]
     values = _params(params)
     # A title is a line: a long text (a claim's) is cut there, whole in the body.
     title_text = str(title) % {**values, "text": str(values.get("text", ""))[:80]}
     if params.get("escalated"):
         title_text = _("[Escalated] %(title)s") % {"title": title_text}
-    return title_text, (str(body) % values if body is not None else values.get("text", ""))
+    return title_text, (str(body) % values if body is not None else _chat_text(values.get("text", "")))
 
 
 def shown(notification) -> tuple[str, str]:

@@ -85,5 +85,15 @@ def send(reminder: Reminder, users: list, *, escalated: bool) -> None:
         params={**params, "escalated": escalated},
         link=reverse("incidents:detail", args=[reminder.incident_id]),
         data={"reminder": reminder.pk, "reminder_kind": reminder.kind, "occurrence": reminder.misses},
-        dedupe_key=f"reminder:{reminder.pk}:{reminder.generation}:{reminder.misses}",
+        # One notice per person and thing, that each sending updates: the bell does not fill up.
+        dedupe_key=notice_key(reminder),
+        occurrence=f"reminder:{reminder.pk}:{reminder.generation}:{reminder.misses}",
     )
+
+
+def notice_key(reminder: Reminder) -> str:
+    """What the person's notice is about. A version waiting for approval shares the
+    notice its submission put in the managers' bell (statements.notices)."""
+    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
+        return f"review-request:{reminder.version_id}"
+    return f"reminder:{reminder.pk}"

@@ -26,6 +26,7 @@ from reminders import cadence, review
 from reminders import services as reminders
 from reminders.models import ReminderKind
 
+from . import notices
 from .models import (
     OPEN_STATUSES,
     STANDING_STATUSES,
@@ -343,6 +344,7 @@ def version_submit(*, actor, version: StatementVersion) -> StatementVersion:
         incident=version.statement.incident,
         due_at=now + cadence.review_wait(version.statement.incident.cell),
     )
+    notices.submitted(version=version, actor=actor)
     return version
 
 
@@ -362,6 +364,7 @@ def version_approve(*, actor, version: StatementVersion) -> StatementVersion:
         log={"sha256": sha256_text(version.text)},
     )
     reminders.disarm(kind=ReminderKind.VERSION_IN_REVIEW, target=version)
+    notices.decided(version=version, actor=actor, action="approve", at=version.decided_at)
     # A new approved version rests on verified facts only: the statement is sound again.
     Statement.objects.filter(pk=version.statement_id).update(
         needs_review=False, needs_review_since=None, needs_review_facts=[]
@@ -385,6 +388,7 @@ def version_reject(*, actor, version: StatementVersion, comment: str) -> Stateme
         comment=comment,
     )
     reminders.disarm(kind=ReminderKind.VERSION_IN_REVIEW, target=version)
+    notices.decided(version=version, actor=actor, action="reject", at=version.decided_at)
     return version
 
 
@@ -430,6 +434,7 @@ def version_publish(*, actor, version: StatementVersion, channel: str, url: str 
     )
     review.statement_published(statement=version.statement, published_at=now)
     _close_answered_claims(version.statement)
+    notices.decided(version=version, actor=actor, action="publish", at=now)
     return version
 
 

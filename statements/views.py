@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
+from crisiscell import flash
 from crisiscell.errors import Conflict
 from facts import selectors as facts_selectors
 from facts.forms import DiffForm
@@ -88,7 +89,11 @@ def statement_add(request, pk):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            messages.success(request, _("Draft saved as version 1. Submit it for approval when it is ready."))
+            flash.success(
+                request,
+                _("Draft saved as version 1. Submit it for approval when it is ready."),
+                clear_draft=f"incident:{incident.pk}:statement-new",
+            )
             return redirect(statement_url(statement))
     status = 400 if form.is_bound else 200
     context = {"incident": incident, "membership": membership, "form": form, "facts": facts}
@@ -223,7 +228,9 @@ def version_action(request, pk, statement_pk, number, action):
             messages.error(request, conflict.message)
             return _statement_page(request, statement, membership, status=409)
         else:
-            messages.success(request, ACTION_DONE[action] % {"n": version.number})
+            flash.success(
+                request, ACTION_DONE[action] % {"n": version.number}, until=f"statement.|statement={statement.pk}"
+            )
             return redirect(statement_url(statement, version.number))
     return _statement_page(request, statement, membership, status=400, action_forms={(version.number, action): form})
 
@@ -258,10 +265,12 @@ def version_edit(request, pk, statement_pk, number):
             )
             return _statement_page(request, statement, membership, status=409, edit_forms={version.number: fresh})
         else:
+            # The text kept in the browser for this editor was saved: it may forget it (drafts.js).
+            kept = f"statement:{statement.pk}:v{version.number}"
             if created:
-                messages.success(request, _("Version %(n)s started as a draft.") % {"n": draft.number})
+                flash.success(request, _("Version %(n)s started as a draft.") % {"n": draft.number}, clear_draft=kept)
             else:
-                messages.success(request, _("Draft saved."))
+                flash.success(request, _("Draft saved."), clear_draft=kept)
             return redirect(statement_url(statement, draft.number))
     return _statement_page(request, statement, membership, status=400, edit_forms={version.number: form})
 

@@ -4,19 +4,16 @@ import datetime
 
 from django import template
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from crisiscell.dates import local_parts
 
 from ..models import CrisisType, Incident, Level, Severity
 
 register = template.Library()
-
-# Short enough for a table cell, with the year (incidents last days, reviews
-# come months later) and the 24-hour clock that crisis cells use.
-DATETIME_FORMATS = {"fr": "j N Y H:i", "en": "j M Y, H:i"}
 
 
 @register.filter
@@ -37,16 +34,13 @@ def when(value):
     """
     if not isinstance(value, datetime.datetime):
         return "—"
-    local = timezone.localtime(value)
-    language = (get_language() or "en").split("-")[0]
-    shown = dateformat.format(local, DATETIME_FORMATS.get(language, DATETIME_FORMATS["en"]))
-    zone = timezone.get_current_timezone_name()
+    shown, abbreviation = local_parts(value)
     return format_html(
         '<time datetime="{}" title="{}">{} {}</time>',
         value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        zone,
+        timezone.get_current_timezone_name(),
         shown,
-        local.tzname() or zone,
+        abbreviation,
     )
 
 

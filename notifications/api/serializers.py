@@ -11,7 +11,20 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "body", "link", "cell", "incident", "data", "created_at", "read_at", "unread"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "body",
+            "link",
+            "cell",
+            "incident",
+            "data",
+            "count",
+            "created_at",
+            "read_at",
+            "unread",
+        ]
         read_only_fields = fields
 
     def get_unread(self, notification) -> bool:

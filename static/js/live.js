@@ -15,6 +15,8 @@
   "use strict";
 
   var PING_EVERY_MS = 25000;
+  // A socket that answers nothing this long after a ping is dead, whatever its readyState says.
+  var ANSWER_WITHIN_MS = 10000;
   var REFRESH_DEBOUNCE_MS = 60;
   var IDLE_AFTER_MS = 3 * 60 * 1000;
   var LOCK_RENEW_MS = 30000;
@@ -72,12 +74,46 @@
 
   // A socket that comes back by itself: back-off with jitter, at once when the
   // browser says it is online again, never after the server said "forbidden".
+  // Its label follows what the socket does, not only the browser's online flag:
+  // a message received means live (a short drop the socket survived), a ping
+  // left unanswered means dead (reconnect), whatever readyState claims.
   function ReconnectingSocket(path, handlers) {
     var socket = null;
     var attempts = 0;
     var timer = null;
     var pinger = null;
+    var answerTimer = null;
     var stopped = false;
+    var state = null;
+
+    function status(next) {
+      if (next !== state) {
+        state = next;
+        handlers.status(next);
+      }
+    }
+
+    function ping() {
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: "ping" }));
+        if (!answerTimer) {
+          answerTimer = window.setTimeout(giveUp, ANSWER_WITHIN_MS);
+        }
+      }
+    }
+
+    function giveUp() {
+      answerTimer = null;
+      if (!socket) {
+        return;
+      }
+      var dead = socket;
+      socket = null; // its late onclose is not ours any more
+      window.clearInterval(pinger);
+      dead.close();
+      status(navigator.onLine === false ? "offline" : "reconnecting");
+      schedule();
+    }
 
     function schedule() {
       if (stopped || timer) {
@@ -95,18 +131,27 @@
       if (stopped) {
         return;
       }
-      handlers.status(navigator.onLine === false ? "offline" : "connecting");
-      socket = new WebSocket(socketUrl(path));
+      status(navigator.onLine === false ? "offline" : "connecting");
+      var mine = new WebSocket(socketUrl(path));
+      socket = mine;
       var opened = false;
-      socket.onopen = function () {
+      mine.onopen = function () {
+        if (mine !== socket) {
+          return;
+        }
         opened = true;
         attempts = 0;
-        handlers.status("live");
-        pinger = window.setInterval(function () {
-          send({ type: "ping" });
-        }, PING_EVERY_MS);
+        status("live");
+        pinger = window.setInterval(ping, PING_EVERY_MS);
       };
-      socket.onmessage = function (message) {
+      mine.onmessage = function (message) {
+        if (mine !== socket) {
+          return;
+        }
+        // Whatever arrives proves the socket works: live, even if the browser said offline meanwhile.
+        window.clearTimeout(answerTimer);
+        answerTimer = null;
+        status("live");
         var data;
         try {
           data = JSON.parse(message.data);
@@ -117,20 +162,25 @@
         (data.type === "batch" ? data.messages : [data]).forEach(function (one) {
           if (one.type === "resync") {
             // This tab fell too far behind: a fresh hello and the event stream put it right.
-            socket.close();
+            mine.close();
           } else {
             handlers.message(one);
           }
         });
       };
-      socket.onclose = function (event) {
+      mine.onclose = function (event) {
+        if (mine !== socket) {
+          return; // a socket given up on (giveUp) closing late
+        }
         window.clearInterval(pinger);
+        window.clearTimeout(answerTimer);
+        answerTimer = null;
         socket = null;
         if (event.code === CLOSE_FORBIDDEN) {
           stop();
           return;
         }
-        handlers.status(navigator.onLine === false ? "offline" : "reconnecting");
+        status(navigator.onLine === false ? "offline" : "reconnecting");
         if (!opened && handlers.probeUrl) {
           // A refused handshake reaches the page as 1006, like a network error: ask
           // the API whether this user may still read (logged out, removed from the cell).
@@ -151,7 +201,7 @@
 
     function stop() {
       stopped = true;
-      handlers.status("closed");
+      status("closed");
     }
 
     function send(data) {
@@ -161,7 +211,14 @@
     }
 
     window.addEventListener("online", function () {
-      if (!socket && !stopped) {
+      if (stopped) {
+        return;
+      }
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        // It may have survived the drop: its answer to a ping says so (live), its silence says not.
+        status("reconnecting");
+        ping();
+      } else if (!socket) {
         window.clearTimeout(timer);
         timer = null;
         attempts = 0;
@@ -169,7 +226,10 @@
       }
     });
     window.addEventListener("offline", function () {
-      handlers.status("offline");
+      if (!stopped) {
+        status("offline");
+        ping();
+      }
     });
     open();
     return {
@@ -370,6 +430,7 @@
 
     function setStatus(state) {
       if (!statusEl) {
+        announceConnection("incident", state);
         return;
       }
       var labels = {
@@ -382,6 +443,7 @@
       statusEl.dataset.state = state;
       statusEl.textContent = labels[state] || state;
       root.dataset.liveState = state;
+      announceConnection("incident", state);
     }
 
     function apply(event) {
@@ -497,15 +559,28 @@
     };
   }
 
+  // Other scripts follow the sockets through DOM events (form-feedback.js resends
+  // what waited for the connection, role-sync.js re-renders the controls).
+  function announceConnection(socket, state) {
+    document.dispatchEvent(new CustomEvent("live:connection", { detail: { socket: socket, state: state } }));
+  }
+
   // --- Notification badge -------------------------------------------------------
 
   function Notifications(badge) {
     var shown = parseInt(badge.dataset.unreadCount || "0", 10);
     var toast = document.querySelector("[data-live-toast]");
     ReconnectingSocket("/ws/notifications/", {
-      status: function () {},
+      status: function (state) {
+        announceConnection("notifications", state);
+      },
       probeUrl: "/api/v1/notifications/unread-count/",
       message: function (message) {
+        if (message.type === "role") {
+          // The user's role in a cell changed (role null: they left it).
+          document.dispatchEvent(new CustomEvent("live:role", { detail: { cell: message.cell, role: message.role } }));
+          return;
+        }
         if (message.type !== "unread") {
           return;
         }

@@ -22,6 +22,7 @@ NOT_FOR_PRODUCTION = {
     "TEST_DATABASE_NAME": "names the test database of a test run",
     "CELERY_BROKER_DIR": "folder of the filesystem broker, the developer default; production uses Redis",
     "CELERY_TASK_ALWAYS_EAGER": "runs tasks inside the web request; production has a worker",
+    "PORT": "the port of `dev.py run`, for the developer's default SITE_URL; production sets SITE_URL",
 }
 
 

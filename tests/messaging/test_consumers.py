@@ -169,6 +169,59 @@ async def test_the_notification_socket_counts_unread_live(incident, member, mana
     await socket.disconnect()
 
 
+async def test_a_role_change_reaches_every_page_of_that_user_after_commit(incident, member, observer, cell):
+    """Every page has the notifications socket: it says the role changed, and the page
+    re-renders its controls (static/js/role-sync.js). Nobody else hears of it."""
+    badge, connected, _code = await connect("/ws/notifications/", token=await db(token_for)(member))
+    assert connected
+    assert (await badge.receive_json_from(timeout=5))["type"] == "unread"
+    other, connected, _code = await connect("/ws/notifications/", token=await db(token_for)(observer))
+    assert connected
+    assert (await other.receive_json_from(timeout=5))["type"] == "unread"
+    workspace, _hello = await open_workspace(incident, member)
+
+    membership = await db(Membership.objects.get)(user=member, cell=cell)
+    await db(cells.membership_change_role)(membership=membership, role="observer")
+    assert await next_of_type(badge, "role") == {"type": "role", "cell": cell.pk, "role": "observer"}
+    # The workspace socket stays open (an observer still reads it live); the other user hears nothing.
+    assert await other.receive_nothing(timeout=0.3)
+    await workspace.send_json_to({"type": "ping"})
+    assert (await next_of_type(workspace, "pong"))["type"] == "pong"
+
+    # The same role again is no change: nothing is sent.
+    await db(cells.membership_change_role)(membership=membership, role="observer")
+    assert await badge.receive_nothing(timeout=0.3)
+
+    # Removed from the cell: the page hears it as "no role" (and the workspace socket closes).
+    await db(cells.membership_remove)(membership=membership)
+    assert await next_of_type(badge, "role") == {"type": "role", "cell": cell.pk, "role": None}
+    await closed_forbidden(workspace)
+    for socket in (badge, other):
+        await socket.disconnect()
+
+
+async def test_a_role_change_rolled_back_is_never_announced(member, cell):
+    from django.db import transaction
+
+    badge, connected, _code = await connect("/ws/notifications/", token=await db(token_for)(member))
+    assert connected
+    assert (await badge.receive_json_from(timeout=5))["type"] == "unread"
+
+    def change_then_fail():
+        membership = Membership.objects.get(user=member, cell=cell)
+        try:
+            with transaction.atomic():
+                cells.membership_change_role(membership=membership, role="observer")
+                raise RuntimeError("something later in the same request failed")
+        except RuntimeError:
+            pass
+
+    await db(change_then_fail)()
+    assert await badge.receive_nothing(timeout=0.5)
+    assert (await db(Membership.objects.get)(user=member, cell=cell)).role == "member"
+    await badge.disconnect()
+
+
 async def test_deactivating_a_user_closes_all_their_sockets_at_once(incident, member):
     from accounts.services import user_deactivate
 

@@ -29,13 +29,15 @@ def test_people_without_an_address_get_no_email(cell, member):
     assert row.email_status == EmailStatus.NONE
 
 
-def test_an_email_goes_out_once_however_often_it_is_delivered(cell, member):
+def test_an_email_goes_out_once_however_often_it_is_delivered(cell, member, settings):
+    settings.SITE_URL = "https://crisis.example.org"
     (row,) = send([member], cell, link="/incidents/1/")
     assert tasks.deliver_email(row.pk)
     assert not tasks.deliver_email(row.pk)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["max@example.org"] and mail.outbox[0].subject == "Review due"
-    assert mail.outbox[0].body == "Body\n\n/incidents/1/"
+    # An absolute link: a path alone is no link in a mail reader.
+    assert mail.outbox[0].body == "Body\n\nhttps://crisis.example.org/incidents/1/"
     row.refresh_from_db()
     assert row.email_status == EmailStatus.SENT and row.emailed_at is not None
 
@@ -81,3 +83,22 @@ def test_unread_count_and_mark_read_are_per_user(cell, member, manager):
     assert services.mark_read(user=member) == 1
     assert selectors.unread_count(member) == 0 and selectors.unread_count(manager) == 1
     assert [n.pk for n in selectors.notifications_for(member)] == [second.pk, first.pk]
+
+
+def test_a_notice_updated_before_its_email_went_out_is_emailed_once_with_the_latest_text(cell, member):
+    def remind(occurrence, title):
+        return services.notify(
+            users=[member], cell=cell, kind="reminder", title=title, dedupe_key="reminder:7", occurrence=occurrence
+        )
+
+    (first,) = remind("7:1:1", "Review due")
+    (second,) = remind("7:1:2", "Review overdue")  # before the first e-mail was delivered
+    assert second.pk == first.pk and second.count == 2
+    assert tasks.deliver_email(first.pk)
+    assert not tasks.deliver_email(second.pk)  # the same row: already sent
+    assert [m.subject for m in mail.outbox] == ["Review overdue"]
+    # A later sending, after that e-mail went out, is e-mailed again.
+    (third,) = remind("7:1:3", "Review still overdue")
+    assert third.email_status == EmailStatus.PENDING
+    assert tasks.deliver_email(third.pk)
+    assert [m.subject for m in mail.outbox] == ["Review overdue", "Review still overdue"]

@@ -53,7 +53,7 @@ def test_retracting_a_fact_flags_every_standing_statement_citing_it(
     assert "The lab corrected its report" in notified.first().body
     # E-mailed once each, after the commit.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"{n.user.username}@example.org" for n in [*notified, *other])
-    assert all(n.email_status == "sent" for n in Notification.objects.all())
+    assert all(n.email_status == "sent" for n in Notification.objects.filter(kind=NotificationKind.NEEDS_REVIEW))
 
 
 def test_refuting_an_unverified_fact_cited_only_by_drafts_flags_nothing(incident, member, manager):
@@ -109,7 +109,7 @@ def test_two_facts_two_flags_one_entry_each(incident, member, manager):
     facts.fact_retract(actor=manager, fact=two, reason="b")
     statement.refresh_from_db()
     assert statement.needs_review_facts == [one.pk, two.pk]
-    assert Notification.objects.filter(user__username="max").count() == 2
+    assert Notification.objects.filter(user__username="max", kind=NotificationKind.NEEDS_REVIEW).count() == 2
 
 
 def test_the_banner_lists_flagged_statements_with_their_facts(incident, member, manager, fact):
