@@ -29,7 +29,7 @@ def detail(incident) -> str:
 
 
 def make_busy(incident, users, *, claims=1, in_review=1, flagged=False, overdue=False):
-    """Open things in the incident: claims circulating, a statement in review, one needing review, an overdue reminder."""
+    """Open things: claims circulating, statements in review, one needing review, overdue reminders."""
     member, member2, manager = users["member"], users["member2"], users["manager"]
     for i in range(claims):
         claim_services.claim_create(actor=member, incident=incident, text=f"Rumour {incident.pk}-{i}")
@@ -60,14 +60,14 @@ def test_list_shows_what_needs_attention_per_incident_and_sorts_by_it(client, ce
     client.force_login(member)
     content = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert content.index("Calm one") < content.index("Busy one")
-    row = content[content.index('data-incident="%d"' % busy.pk) :].split("</tr>")[0]
+    row = content[content.index(f'data-incident="{busy.pk}"') :].split("</tr>")[0]
     assert (
         '<li class="concern concern-open_claims" data-concern="open_claims"><strong>2</strong> Open claims</li>' in row
     )
     assert 'data-concern="awaiting_approval"><strong>1</strong>' in row
     assert 'data-concern="needs_review"><strong>1</strong>' in row
     assert 'data-concern="overdue_reminders"><strong>' in row
-    calm_row = content[content.index('data-incident="%d"' % calm.pk) :].split("</tr>")[0]
+    calm_row = content[content.index(f'data-incident="{calm.pk}"') :].split("</tr>")[0]
     assert "Nothing pending" in calm_row and "data-concern" not in calm_row
     assert "Time at the current level" in content
     by_attention = client.get("/", {"sort": "attention"}).content.decode()
@@ -231,7 +231,7 @@ def test_member_pins_an_entry_as_key_decision_and_the_pin_is_itself_logged(clien
     page = client.get(detail(incident), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     glance = page[page.index('id="glance"') :].split("</section>")[0]
     assert "We recall batch 42" in glance and "Key decisions" in glance
-    assert "Pinned entry #%d as a key decision." % entry.seq in page
+    assert f"Pinned entry #{entry.seq} as a key decision." in page
     # Pinning twice is refused (someone did it first); unpinning is logged too.
     client.post(url, {"pinned": "1"})
     assert LogEntry.objects.filter(incident=incident, kind=LogKind.PIN).count() == 1
