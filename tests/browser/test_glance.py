@@ -280,3 +280,44 @@ def axe_problems(page: Page) -> list[str]:
             targets = "; ".join(str(node["target"]) for node in violation["nodes"][:4])
             problems.append(f"{violation['id']} ({violation['impact']}): {targets}")
     return problems
+
+
+def test_statement_and_notifications_pages_update_live_and_presence_tells_people_apart(
+    browser: Browser, asgi_server, incident, users
+):
+    member, manager = users["member"], users["manager"]
+    statement = make_statement(incident, member, text="We are checking the batch.")
+    base = asgi_server.url
+    page = open_as(browser, base, manager, f"/incidents/{incident.pk}/statements/{statement.pk}/")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "live", timeout=LIVE_TIMEOUT)
+    workspace = open_as(browser, base, member, f"/incidents/{incident.pk}/")
+    page.evaluate("window.__noReload = true")
+
+    # Two people: two faces, each with its own colour and the person's name for screen readers.
+    faces = page.locator("[data-presence] .face")
+    expect(faces).to_have_count(2, timeout=LIVE_TIMEOUT)
+    classes = faces.evaluate_all("faces => faces.map(f => [...f.classList].find(c => /^face-\\d$/.test(c)))")
+    assert len(set(classes)) == 2, classes
+    expect(page.locator("[data-presence]")).to_contain_text(str(member))
+
+    # The member submits the draft: the manager's statement page shows it in review, without a reload.
+    expect(page.locator("section[data-version='1']")).to_have_attribute("data-status", "draft")
+    elsewhere(statement_services.version_submit, actor=member, version=version(statement))
+    expect(page.locator("section[data-version='1']")).to_have_attribute(
+        "data-status", "in_review", timeout=LIVE_TIMEOUT
+    )
+    expect(page.locator("section[data-version='1'] [data-action=approve]")).to_be_visible()
+    assert page.evaluate("window.__noReload === true")
+
+    # The notifications page: an @mention arrives, the list shows it without a reload.
+    page.goto(f"{base}/notifications/")
+    expect(page.locator("[data-notifications-badge]")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.evaluate("window.__noReload = true")
+    before = page.locator(".notification").count()
+    elsewhere(chat.chat_post, actor=member, incident=incident, text=f"@{manager.username} the draft is in review")
+    expect(page.locator(".notification")).to_have_count(before + 1, timeout=LIVE_TIMEOUT)
+    expect(page.locator(".notifications")).to_contain_text("mentioned you")
+    assert page.evaluate("window.__noReload === true")
+    workspace.context.close()
+    page.context.close()
