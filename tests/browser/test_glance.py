@@ -321,3 +321,24 @@ def test_statement_and_notifications_pages_update_live_and_presence_tells_people
     assert page.evaluate("window.__noReload === true")
     workspace.context.close()
     page.context.close()
+
+
+def test_one_switch_hides_automatic_log_entries_and_decisions_stand_out(browser: Browser, asgi_server, incident, users):
+    from django.db import transaction
+
+    from incidents import crisislog
+
+    services.log_entry_add(actor=users["member"], incident=incident, text="Stop the ads", category="decision")
+    with transaction.atomic():
+        crisislog.append_entry(incident=incident, kind=LogKind.NOTIFICATION, data={"recipients": 4})
+    page = open_as(browser, asgi_server.url, users["observer"], f"/incidents/{incident.pk}/")
+    log = page.locator("[data-live-panel=log]")
+    expect(log.locator(".kind-notification")).to_have_count(1)
+    decision = log.locator(".log-entry.category-decision")
+    assert decision.evaluate("el => getComputedStyle(el).borderLeftWidth") == "5px"
+    page.locator(".log-switch input[name=auto]").check()
+    expect(page.locator("[data-live-panel=log] .kind-notification")).to_have_count(0)
+    expect(page.locator("[data-live-panel=log]")).to_contain_text("Stop the ads")
+    page.locator(".log-switch input[name=auto]").uncheck()
+    expect(page.locator("[data-live-panel=log] .kind-notification")).to_have_count(1)
+    page.context.close()
