@@ -342,6 +342,10 @@ def test_one_switch_hides_automatic_entries(client, incident, users):
     panel = reverse("incidents:panel", args=[incident.pk, "log"])
     everything = client.get(panel, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "kind-notification" in everything and "category-decision" in everything
+    # People's entries can be pinned as key decisions; what the system wrote cannot.
+    notification = everything[everything.index("kind-notification") :].split("</li>")[0]
+    decision = everything[everything.index("category-decision") :].split("</li>")[0]
+    assert "pin-link" not in notification and "pin-link" in decision
     hidden = client.get(panel, {"auto": "hide"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "kind-notification" not in hidden and "By a person" in hidden
     # The live refresh keeps the switch.
