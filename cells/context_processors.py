@@ -1,3 +1,4 @@
+from .models import Role
 from .selectors import current_cell_for_request
 
 
@@ -6,4 +7,10 @@ def current_cell(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     membership, memberships = current_cell_for_request(request)
-    return {"current_membership": membership, "user_memberships": memberships}
+    return {
+        "current_membership": membership,
+        "user_memberships": memberships,
+        # The API writes (mentions from listening tools, log entries): its menu entry is for
+        # those whose role lets them write somewhere; observers read in the app.
+        "can_use_api": request.user.is_staff or any(m.has_role(Role.MEMBER) for m in memberships),
+    }

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class FactsConfig(AppConfig):
     name = "facts"
     verbose_name = _("Facts and claims")
+
+    def ready(self):
+        # What the incident list counts and the closing checklist lists (incidents.attention).
+        from .attention import register_concerns
+
+        register_concerns()

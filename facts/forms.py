@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from .models import ClaimRelation, ClaimStatus, SourceKind
@@ -143,7 +144,7 @@ class ClaimLinkForm(ServiceForm):
     def __init__(self, *args, facts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fact"].choices = [
-            (fact.pk, f"#{fact.pk} · {fact.get_status_display()} · {fact.text[:90]}") for fact in facts
+            (fact.pk, f"#{fact.pk} · {fact.get_status_display()} · {Truncator(fact.text).chars(90)}") for fact in facts
         ]
 
 

@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 # A BCP 47-like tag ("fr", "en", "pt-BR"): claims and statements may be in any
@@ -83,7 +84,7 @@ class Fact(models.Model):
         verbose_name_plural = _("facts")
 
     def __str__(self):
-        return f"#{self.pk} {self.text[:60]}"
+        return f"#{self.pk} {Truncator(self.text).chars(60)}"
 
     @property
     def etag(self) -> str:
@@ -165,7 +166,7 @@ class Claim(models.Model):
         verbose_name_plural = _("claims")
 
     def __str__(self):
-        return f"#{self.pk} {self.text[:60]}"
+        return f"#{self.pk} {Truncator(self.text).chars(60)}"
 
     @property
     def is_open(self) -> bool:

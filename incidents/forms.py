@@ -50,8 +50,24 @@ class IncidentPageFilter(IncidentFilter):
         ),
     )
 
+    # The order of the rows; applied by the view (incidents.attention), not a filter.
+    sort = django_filters.ChoiceFilter(
+        choices=[("updated", _("Latest change first")), ("attention", _("Needs attention first"))],
+        method="keep",
+        label=_("Sort"),
+        empty_label=None,
+    )
+
     class Meta(IncidentFilter.Meta):
         fields = ["level", "crisis_type", "severity", "is_exercise"]
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def sort_order(self) -> str:
+        cleaned = getattr(self.form, "cleaned_data", None) or {}
+        return cleaned.get("sort") or "updated"
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
@@ -86,6 +102,13 @@ class TransitionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say why the level changes: the reason is kept in the crisis log.")},
+    )
+    # Closing with things still open: why close anyway (kept in the crisis log with what was open).
+    force_reason = forms.CharField(
+        label=_("Close anyway: why are these left open? (kept in the crisis log)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, **kwargs):

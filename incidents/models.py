@@ -92,6 +92,8 @@ class LogKind(models.TextChoices):
     CLAIM = "claim", _("Claim")
     STATEMENT = "statement", _("Statement")
     REMINDER = "reminder", _("Reminder")
+    # A member pins (or unpins) an entry as a key decision: the pin is itself an entry, the log stays append-only.
+    PIN = "pin", _("Key decision pinned")
 
 
 class LogCategory(models.TextChoices):

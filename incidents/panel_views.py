@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from cells.models import Role
 
-from . import selectors, workflow
+from . import attention, selectors, workflow
 from .forms import TransitionForm
 from .models import Level, LogKind
 
@@ -54,6 +54,8 @@ def transition_choices(incident, membership, transition_form=None) -> list[dict]
                 "label": transition_label(incident.level, to),
                 "form": form or TransitionForm(initial={"to": to, "expected_level": incident.level}),
                 "open": form is not None,
+                # The checklist of the close form: what is still open (statements, claims, reminders...).
+                "still_open": attention.open_at_close(incident) if to == Level.CLOSED else [],
             }
         )
     return choices
@@ -70,14 +72,19 @@ def people_in(entries) -> dict:
 
 
 def log_context(request, incident, membership) -> dict:
-    entries = Paginator(selectors.log_entries(incident).prefetch_related("corrections"), LOG_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    # ?auto=hide: the one switch that hides the entries the system writes by itself.
+    hide_automatic = request.GET.get("auto") == "hide"
+    entries = selectors.log_entries(incident).prefetch_related("corrections")
+    if hide_automatic:
+        entries = selectors.without_automatic(entries)
+    entries = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "entries": entries,
         "people": people_in(entries),
         "can_contribute": membership.has_role(Role.MEMBER),
         "correctable_kinds": CORRECTABLE_KINDS,
+        "hide_automatic": hide_automatic,
+        "pinned": selectors.pinned_entry_ids(incident),
     }
 
 
@@ -98,7 +105,14 @@ PANELS = {
         lambda r, i, m: {**_base(r, i, m), "history": selectors.level_history(i).order_by("seq")},
     ),
     "log": ("incidents/_log_list.html", lambda r, i, m: {**_base(r, i, m), **log_context(r, i, m)}),
+    "glance": ("incidents/_glance.html", lambda r, i, m: {**_base(r, i, m), **_glance(i)}),
 }
+
+
+def _glance(incident) -> dict:
+    from .glance import glance  # page composition: reads the statements and facts apps
+
+    return glance(incident)
 
 
 def render_panel(request, pk, template: str, build) -> HttpResponse:

@@ -52,3 +52,28 @@ def log_entries(incident: Incident) -> QuerySet[LogEntry]:
 
 def level_history(incident: Incident) -> QuerySet[LogEntry]:
     return log_entries(incident).filter(kind=LogKind.LEVEL_CHANGED)
+
+
+def pinned_entry_ids(incident: Incident) -> set[int]:
+    """The entries pinned as key decisions now: the last pin entry about each one decides."""
+    state = {}
+    for data in (
+        LogEntry.objects.filter(incident=incident, kind=LogKind.PIN).order_by("seq").values_list("data", flat=True)
+    ):
+        if isinstance(data, dict) and isinstance(data.get("entry"), int):
+            state[data["entry"]] = bool(data.get("pinned"))
+    return {entry_id for entry_id, pinned in state.items() if pinned}
+
+
+def key_decisions(incident: Incident, pinned: set[int] | None = None) -> list[LogEntry]:
+    """The entries pinned as key decisions, oldest first."""
+    pinned = pinned_entry_ids(incident) if pinned is None else pinned
+    return list(log_entries(incident).filter(pk__in=pinned).order_by("seq")) if pinned else []
+
+
+# Entries the system writes by itself (e-mails sent, reminders, deadlines moved): the log view can hide them.
+AUTOMATIC_KINDS = (LogKind.NOTIFICATION, LogKind.REMINDER)
+
+
+def without_automatic(entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
+    return entries.exclude(kind__in=AUTOMATIC_KINDS).exclude(actor__isnull=True)

@@ -138,14 +138,53 @@ class TransitionRefused(ValidationError):
     """The move is not part of the workflow from the current level (HTTP 400)."""
 
 
+class CloseBlocked(Conflict):
+    """Things are still open in the incident (HTTP 409, listing them): settle them, or close
+    anyway with a reason (`force_reason`), which the crisis log keeps with what was open."""
+
+    def __init__(self, groups, *, level: str):
+        self.groups = groups
+        super().__init__(
+            _("Still open: %(open)s. Settle them first, or close anyway and say why.")
+            % {"open": "; ".join(str(group.sentence) for group in groups)},
+            current={"level": level, "open": [group.as_dict() for group in groups]},
+        )
+
+
+def _closing_override(incident: Incident, level: str, force_reason: str) -> dict | None:
+    """None when nothing is left open; what was open and why close anyway, for the crisis log;
+    CloseBlocked when something is open and no reason was given."""
+    from . import attention
+
+    still_open = attention.open_at_close(incident)
+    if not still_open:
+        return None
+    force_reason = (force_reason or "").strip()
+    if not force_reason:
+        raise CloseBlocked(still_open, level=level)
+    if len(force_reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {"force_reason": _("Keep the reason under %(max)s characters.") % {"max": REASON_MAX_LENGTH}}
+        )
+    return {"reason": force_reason, "open": {group.concern.key: len(group.items) for group in still_open}}
+
+
 @transaction.atomic
 def incident_transition(
-    *, actor: User, incident: Incident, to_level: str, reason: str, expected_level: str | None = None
+    *,
+    actor: User,
+    incident: Incident,
+    to_level: str,
+    reason: str,
+    expected_level: str | None = None,
+    force_reason: str = "",
 ) -> Incident:
     """Move the incident to another level, if the workflow and the actor's role allow it.
 
     `expected_level` is the level the actor saw: if someone moved the incident
     meanwhile, the actor gets a Conflict rather than acting on a stale screen.
+    Closing with things still open (incidents.attention) is refused with
+    CloseBlocked, unless `force_reason` says why; the log entry then records it.
     """
     # No move of the table is open to weaker roles: an observer is refused (403)
     # whatever the input, a non-member gets 404.
@@ -180,6 +219,7 @@ def incident_transition(
             _("Moving from %(from)s to %(to)s needs the %(role)s role.")
             % {"from": Level(from_level).label, "to": Level(to_level).label, "role": needed.label}
         )
+    forced = _closing_override(incident, from_level, force_reason) if to_level == Level.CLOSED else None
     now = timezone.now()
     # The guard: only one of two simultaneous moves finds the level it expects.
     moved = Incident.objects.filter(pk=incident.pk, level=from_level).update(
@@ -193,7 +233,7 @@ def incident_transition(
         kind=LogKind.LEVEL_CHANGED,
         actor=actor,
         text=reason,
-        data={"from": from_level, "to": to_level},
+        data={"from": from_level, "to": to_level, **({"forced": forced} if forced else {})},
     )
     from reminders.review import level_changed  # holding statements are reviewed at the level's pace
 
@@ -257,4 +297,36 @@ def log_entry_add(
         category=category,
         source_url=source_url,
         corrects=corrects,
+    )
+
+
+@transaction.atomic
+def log_entry_pin(*, actor: User, incident: Incident, entry: LogEntry, pinned: bool = True) -> LogEntry:
+    """Pin an entry as a key decision of the incident (or unpin it).
+
+    The log stays append-only: the pin is a new entry that names the pinned one,
+    so who pinned what, and when, is kept like everything else. Pinning an entry
+    already pinned (or unpinning one that is not) is refused: someone did it first.
+    """
+    require_role(_membership(actor, incident.cell), Role.MEMBER)
+    if entry.incident_id != incident.pk:
+        raise ValidationError({"entry": _("You can only pin an entry of the same incident.")})
+    if entry.kind == LogKind.PIN:
+        raise ValidationError({"entry": _("A pin is not a decision: pin the entry it names.")})
+    # The incident's row lock orders two pins of the same entry (as appends are ordered).
+    Incident.objects.select_for_update().filter(pk=incident.pk).first()
+    from .selectors import pinned_entry_ids
+
+    if (entry.pk in pinned_entry_ids(incident)) == pinned:
+        message = (
+            _("Entry #%(seq)s is already pinned as a key decision.")
+            if pinned
+            else _("Entry #%(seq)s is not pinned as a key decision.")
+        )
+        raise Conflict(message % {"seq": entry.seq}, current={"pinned": pinned})
+    return crisislog.append_entry(
+        incident=incident,
+        kind=LogKind.PIN,
+        actor=actor,
+        data={"entry": entry.pk, "seq": entry.seq, "pinned": bool(pinned)},
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -19,10 +20,12 @@ from crisiscell import flash
 from crisiscell.errors import Conflict
 from messaging.panels import chat_form_context, chat_panel
 
-from . import selectors, services, workflow
+from . import attention, search, selectors, services, workflow
 from .forms import IncidentForm, IncidentPageFilter, LogEntryForm, TransitionForm
+from .glance import glance
 from .models import Level
 from .panel_views import log_context, transition_choices
+from .search import IncidentSearchForm
 from .workspace import workspace_panels
 
 INCIDENT_PAGE_SIZE = 25
@@ -56,8 +59,17 @@ def incident_list(request):
         return render(request, "incidents/no_cell.html")
     incidents = selectors.incidents_visible_to(request.user).filter(cell=membership.cell)
     filterset = IncidentPageFilter(request.GET or None, queryset=incidents)
-    filtering = filterset.is_bound and any(value for key, value in request.GET.items() if key != "page")
-    page = Paginator(filterset.qs.order_by("-updated_at", "-id"), INCIDENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    filtering = filterset.is_bound and any(value for key, value in request.GET.items() if key not in ("page", "sort"))
+    # Every count of what needs attention comes in the same query as the rows (correlated subqueries).
+    rows = attention.annotate(filterset.qs)
+    if filterset.is_bound and filterset.is_valid() and filterset.sort_order == "attention":
+        rows = attention.by_attention(rows)
+    else:
+        rows = rows.order_by("-updated_at", "-id")
+    page = Paginator(rows, INCIDENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    concerns = attention.listed()
+    for incident in page.object_list:
+        incident.concern_counts = [(concern, getattr(incident, concern.key)) for concern in concerns]
     template = "incidents/_incident_rows.html" if is_htmx(request) else "incidents/list.html"
     status = 400 if filterset.is_bound and not filterset.is_valid() else 200
     response = render(
@@ -137,15 +149,17 @@ def _workspace_context(request, incident, membership, *, log_form=None, transiti
     # A refused correction keeps pointing at the entry it corrects.
     correcting = getattr(log_form, "cleaned_data", {}).get("corrects") if log_form is not None else None
     chat_form = panel_forms.pop("chat_form", None)
+    log = log_context(request, incident, membership)
     return {
         "incident": incident,
         "membership": membership,
-        **log_context(request, incident, membership),
+        **log,
         "history": selectors.level_history(incident).order_by("seq"),
         "log_form": log_form,
         "correcting": correcting,
         "transitions": transition_choices(incident, membership, transition_form),
         "levels": list(Level),
+        **glance(incident, log["pinned"]),
         **workspace_panels(request, incident, membership, **panel_forms),
         **chat_panel(incident, membership, request.user),
         **chat_form_context(chat_form),
@@ -179,14 +193,17 @@ def incident_transition(request, pk):
                 to_level=form.cleaned_data["to"],
                 reason=form.cleaned_data["reason"],
                 expected_level=form.cleaned_data["expected_level"],
+                force_reason=form.cleaned_data["force_reason"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         except Conflict as conflict:
-            # Show the page as it is now, so the user decides again on fresh facts.
+            # Show the page as it is now, so the user decides again on fresh facts
+            # (a refused close keeps its form open, with what is still open and the text typed).
             messages.error(request, conflict.message)
             incident.refresh_from_db()
-            context = _workspace_context(request, incident, membership)
+            kept = form if isinstance(conflict, services.CloseBlocked) else None
+            context = _workspace_context(request, incident, membership, transition_form=kept)
             return render(request, "incidents/detail.html", context, status=409)
         else:
             # Taken down by the page if someone else moves the level afterwards (stale-banners.js).
@@ -228,3 +245,38 @@ def log_entry_add(request, pk):
         # 422 is the one error status the page's htmx-config swaps in.
         return render(request, "incidents/_log_panel.html", context, status=200 if status == 200 else 422)
     return render(request, "incidents/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def log_entry_pin(request, pk, entry_pk):
+    """Pin a crisis-log entry as a key decision (pinned=0: unpin it); the pin is itself logged."""
+    incident, _membership = selectors.get_incident_for_user(request.user, pk, Role.MEMBER)
+    entry = selectors.log_entries(incident).filter(pk=entry_pk).first()
+    if entry is None:
+        raise Http404(_("No such entry in this incident."))
+    pinned = request.POST.get("pinned") != "0"
+    try:
+        services.log_entry_pin(actor=request.user, incident=incident, entry=entry, pinned=pinned)
+    except (ValidationError, Conflict) as error:
+        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            (_("Entry #%(seq)s pinned as a key decision.") if pinned else _("Entry #%(seq)s unpinned."))
+            % {"seq": entry.seq},
+        )
+    return redirect(workspace_url(incident.pk, f"entry-{entry.pk}"))
+
+
+@login_required
+def incident_search(request, pk):
+    """Search inside the incident (any member of its cell): log, chat, facts, claims, statements."""
+    incident, membership = selectors.get_incident_for_user(request.user, pk)
+    form = IncidentSearchForm(request.GET or None, incident=incident)
+    results = None
+    if form.is_searching:
+        results = search.search(incident, **form.cleaned_data)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    context = {"incident": incident, "membership": membership, "form": form, "results": results}
+    return render(request, "incidents/search.html", context, status=status)

@@ -22,6 +22,10 @@ def incident_group(incident_id: int) -> str:
     return f"incident.{incident_id}"
 
 
+def cell_group(cell_id: int) -> str:
+    return f"cell.{cell_id}"
+
+
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
@@ -62,6 +66,12 @@ def incident_transient(*, incident_id: int, payload: dict) -> None:
 
 def transient_message(*, incident_id: int, payload: dict) -> dict:
     return {"type": "incident.transient", "incident": incident_id, "payload": payload}
+
+
+def cell_incident_changed(*, cell_id: int, incident_id: int) -> None:
+    """One of the cell's incidents changed: the open incident lists of the cell refresh.
+    Only the incident's id: each page fetches its own rows (its filters, its reader's rights)."""
+    send_on_commit(cell_group(cell_id), {"type": "cell.incident", "incident": incident_id})
 
 
 def membership_ended(*, user_id: int, cell_id: int) -> None:

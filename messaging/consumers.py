@@ -11,7 +11,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from incidents.models import Incident
 
 from . import broadcast, fanout, presence
-from .selectors import socket_access, socket_language, unread_badge, workspace_snapshot
+from .selectors import cell_socket_access, socket_access, socket_language, unread_badge, workspace_snapshot
 
 # Close codes the page understands: do not reconnect after these.
 CLOSE_FORBIDDEN = 4403  # no longer a member, or logged out
@@ -131,6 +131,44 @@ class IncidentConsumer(_MemberSocket):
                 _schedule_presence_broadcast(self.incident_id)
         else:
             self.reply({"type": "error", "detail": "Unknown message; this socket takes ping and presence."})
+
+    async def membership_ended(self, message):
+        if message.get("cell") == self.cell_id:
+            await self.close(code=CLOSE_FORBIDDEN)
+
+
+class CellIncidentsConsumer(_MemberSocket):
+    """/ws/cells/<id>/incidents/: the incident list of a cell, live.
+
+    Any member of the cell; it hears "incident N changed" (no detail) and the page
+    fetches its rows again, with its own filters and sort."""
+
+    async def connect(self):
+        user = self.scope.get("user")
+        self.cell_id = self.scope["url_route"]["kwargs"]["cell_id"]
+        if not await database_sync_to_async(cell_socket_access)(user, self.cell_id):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.cell_group = broadcast.cell_group(self.cell_id)
+        await self.channel_layer.group_add(self.cell_group, self.channel_name)
+        await self.join_personal_groups(user)
+        await self.accept()
+        await self.send_json({"type": "hello"})
+
+    async def disconnect(self, code):
+        await self.leave_groups()
+        if getattr(self, "cell_group", None):
+            await self.channel_layer.group_discard(self.cell_group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            # channels-redis forgets group members after a day: a list left open re-joins.
+            for group in [self.cell_group, *self.personal_groups]:
+                await self.channel_layer.group_add(group, self.channel_name)
+            await self.send_json({"type": "pong"})
+
+    async def cell_incident(self, message):
+        await self.send_json({"type": "incident.changed", "incident": message["incident"]})
 
     async def membership_ended(self, message):
         if message.get("cell") == self.cell_id:

@@ -16,19 +16,22 @@ from . import broadcast
 from .models import IncidentEvent
 
 # What each crisis-log kind changes on the workspace page (the panels to refresh).
+# "glance" is the summary at the top (level, latest approved statement, key decisions, open questions).
 PANELS_BY_LOG_KIND = {
     LogKind.CREATED: ["summary", "log"],
     LogKind.EDITED: ["summary", "log"],
     # A new level also changes the review deadline of published holding statements.
-    LogKind.LEVEL_CHANGED: ["summary", "log", "statements"],
+    LogKind.LEVEL_CHANGED: ["summary", "glance", "log", "statements"],
     LogKind.NOTE: ["log"],
-    LogKind.CORRECTION: ["log"],
+    # A correction may correct a pinned key decision.
+    LogKind.CORRECTION: ["glance", "log"],
     LogKind.NOTIFICATION: ["log"],
     # Claims show the status of the facts that settle them.
-    LogKind.FACT: ["facts", "claims", "log"],
-    LogKind.CLAIM: ["claims", "log"],
-    LogKind.STATEMENT: ["statements", "needs-review", "claims", "log"],
+    LogKind.FACT: ["facts", "claims", "glance", "log"],
+    LogKind.CLAIM: ["claims", "glance", "log"],
+    LogKind.STATEMENT: ["statements", "needs-review", "claims", "glance", "log"],
     LogKind.REMINDER: ["statements", "claims", "log"],
+    LogKind.PIN: ["glance", "log"],
 }
 EVENTS_PAGE_MAX = 500
 
@@ -37,11 +40,13 @@ EVENTS_PAGE_MAX = 500
 def record(*, incident_id: int, type: str, object_id=None, data: dict | None = None, actor=None) -> IncidentEvent:
     """Number and store one event, and broadcast it after commit. Inside the caller's transaction."""
     Incident.objects.filter(pk=incident_id).update(event_seq=F("event_seq") + 1)
-    seq = Incident.objects.values_list("event_seq", flat=True).get(pk=incident_id)
+    seq, cell_id = Incident.objects.values_list("event_seq", "cell_id").get(pk=incident_id)
     event = IncidentEvent.objects.create(
         incident_id=incident_id, seq=seq, type=type, object_id=object_id, data=data or {}, actor=actor
     )
     broadcast.incident_event(incident_id=incident_id, payload=serialize(event))
+    # The cell's incident lists show counts and levels of every incident: they hear of it too.
+    broadcast.cell_incident_changed(cell_id=cell_id, incident_id=incident_id)
     return event
 
 

@@ -21,6 +21,13 @@ def socket_access(user, incident_id: int) -> int | None:
     return cell_id
 
 
+def cell_socket_access(user, cell_id: int) -> bool:
+    """Whether `user` may follow the cell's incident list live (any member of the cell)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return Membership.objects.filter(user=user, cell_id=cell_id).exists()
+
+
 def workspace_snapshot(incident_id: int) -> dict:
     """What a (re)connecting page needs besides the events: the last seq, who is here, who edits what."""
     return {

@@ -34,7 +34,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-VIEWPORTS = {"1366": {"width": 1366, "height": 768}, "1440": {"width": 1440, "height": 900}}
+VIEWPORTS = {
+    "1366": {"width": 1366, "height": 768},
+    "1440": {"width": 1440, "height": 900},
+    # A phone (issue 9): nothing may be wider than the screen.
+    "390": {"width": 390, "height": 844},
+}
 
 
 def run_env() -> dict:
@@ -115,8 +120,11 @@ class Shooter:
             return
         path = OUT / f"{name}.{lang}.{viewport}.png"
         page.wait_for_load_state("networkidle")
-        # 1366x768: the whole page; 1440x900: what is visible without scrolling.
-        page.screenshot(path=str(path), full_page=viewport == "1366")
+        # 1366x768 and 390 (a phone): the whole page; 1440x900: what is visible without scrolling.
+        page.screenshot(path=str(path), full_page=viewport in ("1366", "390"))
+        wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if wider > 0:
+            self.problems.append(f"{name}.{lang}.{viewport}: the page is {wider} px wider than the screen")
         print("wrote", path.relative_to(ROOT))
 
 
@@ -233,10 +241,18 @@ def shoot_all(shooter: Shooter) -> None:
             shooter.shot(page, "detail-correcting", lang, viewport)
             page.goto(f"{detail_url}edit/")
             shooter.shot(page, "edit", lang, viewport)
+            page.goto(f"{detail_url}search/?q=Hydra")
+            shooter.shot(page, "search", lang, viewport)
+            page.goto(f"{detail_url}statements/new/?brief=1")
+            shooter.shot(page, "statement-stakeholder-update", lang, viewport)
+            page.goto(f"{shooter.base}/api/docs/")
+            shooter.shot(page, "api-docs", lang, viewport)
             shoot_comms(shooter, page, detail_url, lang, viewport)
             page.goto(f"{shooter.base}/")
             page.click("text=Retard de livraisons")
             shooter.shot(page, "detail-watch", lang, viewport)
+            page.click("summary[data-to=closed]")
+            shooter.shot(page, "detail-close-checklist", lang, viewport)
             page.click(".mainnav >> text=/Members|Membres/")
             shooter.shot(page, "members-manager", lang, viewport)
             page.goto(f"{shooter.base}/account/")

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class StatementsConfig(AppConfig):
     name = "statements"
     verbose_name = _("Statements")
+
+    def ready(self):
+        # What the incident list counts and the closing checklist lists (incidents.attention).
+        from .attention import register_concerns
+
+        register_concerns()

@@ -2,6 +2,7 @@
 required comments and reasons) are the services', and their messages are shown on these forms."""
 
 from django import forms
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from facts.forms import DATETIME_LOCAL, ServiceForm
@@ -10,12 +11,22 @@ from facts.models import FactStatus
 from .models import Audience, StatementKind
 
 
+def _cut(text: str) -> str:
+    # A label cut off says so (an ellipsis), rather than ending mid-word as if complete.
+    return Truncator(text).chars(120)
+
+
 def fact_choices(facts) -> list[tuple[int, str]]:
-    return [(fact.pk, f"#{fact.pk} · {FactStatus(fact.status).label} · {fact.text[:120]}") for fact in facts]
+    return [
+        (fact.pk, f"#{fact.pk} · {FactStatus(fact.status).label} · {Truncator(fact.text).chars(120)}") for fact in facts
+    ]
 
 
 def claim_choices(claims) -> list[tuple[int, str]]:
-    return [(claim.pk, f"#{claim.pk} · {claim.get_status_display()} · {claim.text[:120]}") for claim in claims]
+    return [
+        (claim.pk, f"#{claim.pk} · {claim.get_status_display()} · {Truncator(claim.text).chars(120)}")
+        for claim in claims
+    ]
 
 
 def _ids(label, help_text=""):

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -323,7 +324,7 @@ def _require_verified_facts(version: StatementVersion, action: str) -> None:
                     % {
                         "action": ACTION_LABELS[action],
                         "id": fact.pk,
-                        "text": fact.text[:120],
+                        "text": Truncator(fact.text).chars(120),
                         "status": FactStatus(fact.status).label,
                     }
                     for fact in bad

@@ -11,8 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
@@ -22,6 +22,7 @@ from facts import selectors as facts_selectors
 from facts.forms import DiffForm
 from facts.models import FactStatus
 from facts.textdiff import text_diff
+from incidents.glance import stakeholder_update
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from reminders import review
@@ -29,7 +30,7 @@ from reminders.panels import reminders_for
 
 from . import selectors, services
 from .forms import ACTION_FORMS, ReviewDueForm, StatementForm, StatementUpdateForm, VersionEditForm
-from .models import OPEN_STATUSES, STANDING_STATUSES, VersionStatus
+from .models import OPEN_STATUSES, STANDING_STATUSES, Audience, StatementKind, VersionStatus
 from .panels import flagged_facts, incident_claims, needs_review_panel, statements_panel
 
 ACTION_DONE = {
@@ -82,6 +83,14 @@ def statement_add(request, pk):
     facts = [fact for fact in _citable_facts(incident) if fact.status in (FactStatus.VERIFIED, FactStatus.UNVERIFIED)]
     claims = incident_claims(incident)
     initial = {"cited_facts": _ids(request.GET.getlist("cite")), "answers": _ids(request.GET.getlist("answers"))}
+    if request.GET.get("brief"):
+        # A "stakeholder update" drafted from the workspace's summary: an internal brief, approved like any statement.
+        initial.update(
+            kind=StatementKind.INTERNAL_BRIEF,
+            audience=Audience.EMPLOYEES,
+            language=(get_language() or "fr").split("-")[0],
+            **stakeholder_update(incident),
+        )
     form = StatementForm(request.POST or None, facts=facts, claims=claims, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -71,6 +71,16 @@ class TransitionSerializer(StrictSerializer):
         required=False,
         help_text="The level you saw. If the incident moved meanwhile, you get 409 instead of acting on a stale view.",
     )
+    force_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=(
+            "Closing while statements, claims or reminders are still open is refused with 409 and the list "
+            "(`current.open`); give this reason to close anyway. It is kept in the crisis log with what was open."
+        ),
+    )
 
 
 class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):

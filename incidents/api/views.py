@@ -72,7 +72,12 @@ class IncidentViewSet(
         responses={
             200: IncidentSerializer,
             **ERRORS,
-            409: OpenApiResponse(description="Someone changed the level first; nothing was written."),
+            409: OpenApiResponse(
+                description=(
+                    "Someone changed the level first, or (closing) things are still open: `current.open` lists "
+                    "them (kind, count, label, items); send `force_reason` to close anyway. Nothing was written."
+                )
+            ),
         },
     )
     @action(detail=True, methods=["post"])
@@ -88,6 +93,7 @@ class IncidentViewSet(
             to_level=data["to"],
             reason=data["reason"],
             expected_level=data.get("expected_level"),
+            force_reason=data.get("force_reason", ""),
         )
         return Response(self.get_serializer(incident).data)
 

@@ -107,3 +107,52 @@ def log_summary(entry) -> dict:
     from incidents.log_wording import describe, target_url
 
     return {"text": describe(entry), "url": target_url(entry)}
+
+
+@register.filter
+def duration_since(value) -> str:
+    """How long ago, short enough for a table cell: "45 min", "3 h 20 min", "2 d 4 h"."""
+    if not isinstance(value, datetime.datetime):
+        return "—"
+    minutes = max(0, int((timezone.now() - value).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s min") % {"minutes": minutes}
+
+
+@register.filter
+def quoted(text, length=None) -> str:
+    """The text between the quotation marks of the active language, once, cut to `length`
+    characters with an ellipsis: quotation marks the user typed around it (« », “ ”, " ")
+    are not doubled."""
+    text = str(text if text is not None else "").strip()
+    pairs = (("«", "»"), ("“", "”"), ('"', '"'), ("\u2018", "\u2019"))
+    for opening, closing in pairs:
+        if len(text) >= 2 and text.startswith(opening) and text.endswith(closing):
+            text = text[len(opening) : -len(closing)].strip()
+            break
+    if length:
+        text = Truncator(text).chars(int(length))
+    if (get_language() or "en").startswith("fr"):
+        return f"«\u00a0{text}\u00a0»"
+    return f"“{text}”"
+
+
+@register.filter
+def full_stop(text) -> str:
+    """The sentence with its final full stop, unless it already ends with punctuation."""
+    text = str(text if text is not None else "").rstrip()
+    return text if not text or text[-1] in ".!?…»”\"')" else f"{text}."
+
+
+@register.simple_tag
+def forced_close_summary(entry) -> str:
+    """What was still open when an incident was closed anyway: "2 statements need review; 1 claim ..."."""
+    from incidents.attention import describe_counts
+
+    forced = (entry.data or {}).get("forced") or {}
+    return "; ".join(describe_counts(forced.get("open")))

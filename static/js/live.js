@@ -21,6 +21,7 @@
   var IDLE_AFTER_MS = 3 * 60 * 1000;
   var LOCK_RENEW_MS = 30000;
   var CLOSE_FORBIDDEN = 4403;
+  var FACE_COLOURS = 8; // .face-0 ... .face-7 in live.css
 
   // Django's JavaScript catalogue (/jsi18n/) defines these; without it, English.
   var gettext =
@@ -246,6 +247,10 @@
   // --- Panels ---------------------------------------------------------------
 
   function isDirty(panel) {
+    // An open editor holds an edit lock (LockedForm): never swap it away.
+    if (panel.querySelector("details[open] form[data-lock-form]")) {
+      return true;
+    }
     var active = document.activeElement;
     if (active && panel.contains(active) && active.matches("input, textarea, select")) {
       return true;
@@ -297,6 +302,7 @@
       fresh.classList.add("live-changed");
     }
     fresh.querySelectorAll("[data-lock-target]").forEach(showLockOn);
+    fresh.querySelectorAll("form[data-lock-form]").forEach(LockedForm);
     if (window.htmx) {
       window.htmx.process(fresh);
     }
@@ -316,16 +322,28 @@
     panel.prepend(note);
   }
 
+  // A panel with data-panel-select is a part of a whole page (the incident list, a statement's
+  // page): fetch that page (its own address by default) and take the part, as hx-select does.
+  function partOf(html, selector) {
+    var found = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
+    return found ? found.outerHTML : null;
+  }
+
   function refreshPanel(panel, force) {
-    var url = panel.dataset.panelUrl;
+    var select = panel.dataset.panelSelect;
+    var url = panel.dataset.panelUrl || (select ? window.location.pathname + window.location.search : "");
     if (!url) {
       return Promise.resolve();
     }
-    return fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+    var headers = select ? {} : { "HX-Request": "true" };
+    return fetch(url, { credentials: "same-origin", headers: headers })
       .then(function (response) {
         return response.ok ? response.text() : null;
       })
       .then(function (html) {
+        if (html !== null && select) {
+          html = partOf(html, select);
+        }
         if (html === null || !panel.isConnected) {
           return;
         }
@@ -370,11 +388,20 @@
     var list = container.querySelector("[data-presence-list]") || container;
     list.textContent = "";
     (presence.users || []).forEach(function (user) {
+      // Initials on a colour of their own (stable per person), the name on hover and for screen readers.
       var face = document.createElement("span");
-      face.className = "face" + (user.state === "idle" ? " idle" : "");
-      face.textContent = user.initials;
-      face.title = user.name + (user.state === "idle" ? " — " + gettext("idle") : "");
+      var name = user.name + (user.state === "idle" ? " — " + gettext("idle") : "");
+      face.className = "face face-" + (Math.abs(parseInt(user.id, 10) || 0) % FACE_COLOURS) + (user.state === "idle" ? " idle" : "");
+      face.title = name;
       face.dataset.userId = user.id;
+      var initials = document.createElement("span");
+      initials.setAttribute("aria-hidden", "true");
+      initials.textContent = user.initials;
+      var label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = name;
+      face.appendChild(initials);
+      face.appendChild(label);
       list.appendChild(face);
     });
     var more = (presence.total || 0) - (presence.users || []).length;
@@ -416,6 +443,22 @@
     note.textContent = interpolate(gettext("being edited by %s"), [lock.holder.name]);
   }
 
+  // The connection label of a page: live / reconnecting / offline...
+  function showStatus(element, state) {
+    if (!element) {
+      return;
+    }
+    var labels = {
+      connecting: gettext("Connecting…"),
+      live: gettext("Live"),
+      reconnecting: gettext("Reconnecting…"),
+      offline: gettext("Offline"),
+      closed: gettext("Disconnected — reload the page"),
+    };
+    element.dataset.state = state;
+    element.textContent = labels[state] || state;
+  }
+
   // --- The workspace ------------------------------------------------------------
 
   function Workspace(root) {
@@ -429,19 +472,7 @@
     var socket;
 
     function setStatus(state) {
-      if (!statusEl) {
-        announceConnection("incident", state);
-        return;
-      }
-      var labels = {
-        connecting: gettext("Connecting…"),
-        live: gettext("Live"),
-        reconnecting: gettext("Reconnecting…"),
-        offline: gettext("Offline"),
-        closed: gettext("Disconnected — reload the page"),
-      };
-      statusEl.dataset.state = state;
-      statusEl.textContent = labels[state] || state;
+      showStatus(statusEl, state);
       root.dataset.liveState = state;
       announceConnection("incident", state);
     }
@@ -585,6 +616,8 @@
           return;
         }
         var count = message.count;
+        // The notifications page refreshes its list on this (notifications-live.js).
+        document.dispatchEvent(new CustomEvent("crisiscell:unread", { detail: message }));
         badge.dataset.unreadCount = String(count);
         var number = badge.querySelector("[data-unread-number]") || badge;
         number.textContent = String(count);
@@ -684,7 +717,11 @@
       holding = false; // saving releases it on the server
     });
     look();
-    window.setInterval(function () {
+    var renewer = window.setInterval(function () {
+      if (!form.isConnected) {
+        window.clearInterval(renewer); // swapped away by a live refresh (not while open: see isDirty)
+        return;
+      }
       if (holding && Date.now() - typedAt < 3 * LOCK_RENEW_MS) {
         take(); // renew while the person works
       } else if (holding) {
@@ -697,6 +734,13 @@
     }, LOCK_RENEW_MS);
     window.addEventListener("pagehide", release);
   }
+
+  // What the other live scripts (incident-list-live.js, notifications-live.js...) build on.
+  window.CrisisCellLive = {
+    socket: ReconnectingSocket,
+    refreshPanel: refreshPanel,
+    showStatus: showStatus,
+  };
 
   document.addEventListener("DOMContentLoaded", function () {
     var root = document.querySelector("[data-live-incident]");

@@ -184,7 +184,7 @@ def test_fact_page_shows_text_sources_history_claims_and_statements(as_user, inc
     assert statement.title in content
     assert str(users["manager"]) in content  # who verified it
     # Observers read only.
-    assert "<form" not in content.split("<main>")[1].replace('class="diff-form"', "")
+    assert "<form" not in content.split("<main")[1].replace('class="diff-form"', "")
 
 
 def test_edit_an_unverified_fact_keeps_its_history_and_shows_the_diff(as_user, incident, users):

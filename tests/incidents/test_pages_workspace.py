@@ -254,7 +254,10 @@ def test_workspace_speaks_french(as_user, scene):
 # published answers, all answers, cell's cadence [5]; facts: facts, sources, cell's
 # fact policy [3]; statements: statements, versions, answers [3]; unread badge [1].
 # + the chat panel: its messages and their mentions.
-WORKSPACE = 25
+# + the summary at the top (issue 9): latest approved statement, open claims, unverified
+# facts [3]; the pinned key decisions (one query, shared with the log; a second one
+# fetches the pinned entries only when there are some) [1].
+WORKSPACE = 29
 # Each fragment: session, user, incident, membership, memberships (context) + its own queries.
 FRAGMENTS = {"needs-review": 5 + 2, "claims": 5 + 5, "facts": 5 + 3, "statements": 5 + 3}
 

@@ -71,7 +71,9 @@ PAGE_INCIDENT_LIST = 7
 # the cell's review cadence, facts, the cell's fact policy, statements; the chat
 # (empty here). (With facts, claims, statements and chat messages, their prefetches
 # add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
-PAGE_INCIDENT_DETAIL = 18
+# + the summary at the top (issue 9): latest approved statement, open claims, unverified
+# facts, pinned key decisions [4].
+PAGE_INCIDENT_DETAIL = 22
 
 
 @pytest.mark.parametrize("n", SIZES)

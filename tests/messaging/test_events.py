@@ -37,7 +37,7 @@ def test_every_change_is_one_numbered_event_with_the_panels_to_refresh(incident,
     ]
     level = IncidentEvent.objects.get(incident=incident, type="level.changed")
     assert level.data["level"] == "alert" and level.data["from"] == "watch"
-    assert set(level.data["panels"]) == {"summary", "log", "statements"}
+    assert set(level.data["panels"]) == {"summary", "glance", "log", "statements"}
     verified = IncidentEvent.objects.get(incident=incident, type="fact.verify")
     assert verified.data["fact"] == fact.pk and "facts" in verified.data["panels"]
     assert Incident.objects.get(pk=incident.pk).event_seq == 6
@@ -84,7 +84,9 @@ def test_events_are_broadcast_only_after_commit(incident, member, django_capture
                 "incident": incident.pk,
                 "event": events.serialize(IncidentEvent.objects.get(seq=2, incident=incident)),
             },
-        )
+        ),
+        # The cell's incident lists hear that the incident changed (issue 9), after the commit too.
+        (f"cell.{incident.cell_id}", {"type": "cell.incident", "incident": incident.pk}),
     ]
 
 
