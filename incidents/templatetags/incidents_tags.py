@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator, capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crisiscell.dates import local_parts
