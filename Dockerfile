@@ -36,4 +36,4 @@ ENV DEBUG=False \
     STATIC_ROOT=/app/staticfiles \
     CELERY_BEAT_SCHEDULE_FILENAME=/var/lib/crisiscell/celerybeat-schedule
 EXPOSE 8000
-CMD ["uvicorn", "crisiscell.asgi:application", "--host=0.0.0.0", "--port=8000", "--workers=2", "--proxy-headers", "--forwarded-allow-ips=*", "--ws-per-message-deflate=false"]
+CMD ["uvicorn", "crisiscell.asgi:application", "--host=0.0.0.0", "--port=8000", "--workers=2", "--no-proxy-headers", "--ws-per-message-deflate=false"]

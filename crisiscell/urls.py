@@ -31,3 +31,9 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# The app's own error pages, in both languages, reading nothing from the database.
+handler400 = "crisiscell.error_pages.bad_request"
+handler403 = "crisiscell.error_pages.permission_denied"
+handler404 = "crisiscell.error_pages.page_not_found"
+handler500 = "crisiscell.error_pages.server_error"

@@ -4,6 +4,8 @@
 second member `mia`, observer `olga`. `outsider` belongs to `other_cell` only.
 """
 
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -15,6 +17,13 @@ from .integration.servers import start_asgi_server
 from .services_check import require_service  # noqa: F401  (re-exported for tests)
 
 ROLE_USERS = {"admin": "alice", "manager": "mona", "member": "max", "member2": "mia", "observer": "olga"}
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Each test counts its throttles and lockouts from zero, without flushing a shared
+    Redis db (the cache is Redis when REDIS_URL is set): a key prefix of its own."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture
