@@ -21,8 +21,6 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # The Origin must be the page's own (scheme, host and port): another site's
         # page, or another port of this host, cannot open a socket with a member's cookies.
-        "websocket": SameOriginValidator(
-            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))),
     }
 )

@@ -70,7 +70,10 @@ def check_if_match(request, current_etag: str) -> None:
     if etags == ["*"]:
         # "*" matches any version: the client would overwrite what it has never seen.
         raise PreconditionRequired(
-            _("If-Match: * is not accepted: send the ETag you received, so that you never overwrite a change you have not seen.")
+            _(
+                "If-Match: * is not accepted: send the ETag you received, "
+                "so that you never overwrite a change you have not seen."
+            )
         )
     if current_etag not in etags:
         raise PreconditionFailed(

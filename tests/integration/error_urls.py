@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 
+
 def boom(request):
     # A query first: the request's thread holds a connection when the error happens.
     bool(request.user.is_authenticated)

@@ -13,11 +13,10 @@ connection may be left checked out of its pool.
 
 import threading
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-
 import urllib.error
 import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings

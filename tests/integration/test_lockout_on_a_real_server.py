@@ -12,6 +12,7 @@ import urllib.request
 import uuid
 
 import pytest
+
 from .servers import http
 
 pytestmark = pytest.mark.django_db(transaction=True)
