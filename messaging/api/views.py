@@ -119,6 +119,8 @@ class LockViewSet(IncidentScopedViewSet):
     lookup_value_regex = r"(fact|statement):\d{1,18}"
     lookup_field = "target"
     roles = {"list": Role.OBSERVER}
+    # What OPTIONS describes (it found no serializer: a 500).
+    serializer_class = LockRequestSerializer
 
     @extend_schema(summary="What is being edited now, by whom", responses={200: LockSerializer(many=True)})
     def list(self, request, *args, **kwargs):
