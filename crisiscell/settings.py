@@ -294,6 +294,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # Signed checkpoints of the logs that moved, outside the database (incidents/anchoring.py).
+    "anchor-crisis-logs": {
+        "task": "incidents.tasks.anchor_crisis_logs",
+        "schedule": env.int("CRISIS_LOG_ANCHOR_INTERVAL_SECONDS", default=300),
+    },
     "verify-crisis-logs": {
         "task": "incidents.tasks.verify_all_log_chains",
         "schedule": env.int("LOG_VERIFY_INTERVAL_SECONDS", default=3600),
@@ -315,6 +320,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
+
+# --- Crisis-log anchoring (incidents/anchoring.py) ---------------------------------------
+# The Ed25519 key that signs checkpoints: never in the database. Base64 of the 32-byte
+# seed in CRISIS_LOG_SIGNING_KEY, or a file (generated on first use when missing).
+CRISIS_LOG_SIGNING_KEY = env.str("CRISIS_LOG_SIGNING_KEY", default="")
+CRISIS_LOG_SIGNING_KEY_FILE = env.str("CRISIS_LOG_SIGNING_KEY_FILE", default=str(VAR_DIR / "crisis-log-signing.key"))
+# Where checkpoints go, outside the database; the first readable sink is what verification reads.
+CRISIS_LOG_ANCHOR_SINKS = env.list("CRISIS_LOG_ANCHOR_SINKS", default=["incidents.anchoring.FileSink"])
+CRISIS_LOG_ANCHOR_FILE = env.str("CRISIS_LOG_ANCHOR_FILE", default=str(VAR_DIR / "crisis-log-anchors.jsonl"))
 
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

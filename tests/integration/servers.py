@@ -64,6 +64,8 @@ def subprocess_env(tmp_dir: Path, **overrides: str) -> dict[str, str]:
         "CELERY_BROKER_DIR": str(tmp_dir / "broker"),
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_dir / "celerybeat-schedule"),
         "EMAIL_URL": "consolemail://",
+        # The test's own crisis-log checkpoints (incident ids repeat across test databases).
+        "CRISIS_LOG_ANCHOR_FILE": str(tmp_dir / "crisis-log-anchors.jsonl"),
     }
     # The test process's licence to call the ORM beside Playwright's event loop
     # (tests/browser/conftest.py) is not for the servers.
