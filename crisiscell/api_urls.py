@@ -17,9 +17,10 @@ class NumericIdsMixin:
     other keys says so (LockViewSet: `fact:12`)."""
 
     def get_lookup_regex(self, viewset, lookup_prefix=""):
-        if not hasattr(viewset, "lookup_value_regex"):
-            viewset.lookup_value_regex = "[0-9]{1,18}"
-        return super().get_lookup_regex(viewset, lookup_prefix)
+        if hasattr(viewset, "lookup_value_regex"):
+            return super().get_lookup_regex(viewset, lookup_prefix)
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return f"(?P<{lookup_prefix}{kwarg}>[0-9]+)"
 
 
 class Router(NumericIdsMixin, SimpleRouter):

@@ -374,6 +374,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crisiscell.schema_hooks.numeric_path_ids",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "incidents.models.Level",
         "RoleEnum": "cells.models.Role",

@@ -26,7 +26,8 @@ class LogReport:
     total: int
     first_broken: int | None = None  # id of the first stored entry that does not fit
     first_broken_seq: int | None = None  # where the log breaks, also when entries are missing
-    problem: str = ""
+    problem: str = ""  # in English, numbers filled in
+    problem_template: str = ""  # one of the templates below, for a translated display
     covered_seq: int = 0  # entries 1..covered_seq are covered by a signed checkpoint
     checkpoint_at: datetime.datetime | None = None
 
@@ -45,31 +46,40 @@ def verify_log(incident_id: int, progress: Callable[[int, int], None] | None = N
     total = Incident.objects.values_list("log_seq", flat=True).get(pk=incident_id)
     common = {"total": total, "covered_seq": anchors.covered_seq, "checkpoint_at": anchors.checkpoint_at}
 
-    def broken(checked, entry_id, seq, problem, **extra):
-        return LogReport(False, checked, first_broken=entry_id, first_broken_seq=seq, problem=problem, **common)
+    def broken(checked, entry_id, seq, template, last=None):
+        problem = template % {"seq": seq, "last": last}
+        return LogReport(
+            False,
+            checked,
+            first_broken=entry_id,
+            first_broken_seq=seq,
+            problem=problem,
+            problem_template=template,
+            **common,
+        )
 
     expected_prev, checked = GENESIS_HASH, 0
     entries = LogEntry.objects.filter(incident_id=incident_id).order_by("seq").iterator(chunk_size=PROGRESS_EVERY)
     for expected_seq, entry in enumerate(entries, start=1):
         checked += 1
         if entry.seq != expected_seq:
-            return broken(checked, entry.pk, expected_seq, MISSING % {"seq": expected_seq})
+            return broken(checked, entry.pk, expected_seq, MISSING)
         if entry.prev_hash != expected_prev:
-            return broken(checked, entry.pk, entry.seq, NOT_FOLLOWING % {"seq": entry.seq})
+            return broken(checked, entry.pk, entry.seq, NOT_FOLLOWING)
         if compute_hash(entry.prev_hash, entry) != entry.hash:
-            return broken(checked, entry.pk, entry.seq, CONTENT_CHANGED % {"seq": entry.seq})
+            return broken(checked, entry.pk, entry.seq, CONTENT_CHANGED)
         signed = anchors.hashes.get(entry.seq)
         if signed is not None and signed != entry.hash:
             # The chain holds, yet it is not the chain that was signed: rewritten and recomputed.
-            return broken(checked, entry.pk, entry.seq, NOT_AS_SIGNED % {"seq": entry.seq})
+            return broken(checked, entry.pk, entry.seq, NOT_AS_SIGNED)
         expected_prev = entry.hash
         if progress is not None and checked % PROGRESS_EVERY == 0:
             progress(checked, total)
     if checked < anchors.covered_seq:
         # Entries that a checkpoint signed are gone (the counter may have been lowered too).
-        return broken(checked, None, checked + 1, SIGNED_BUT_GONE % {"seq": checked + 1, "last": anchors.covered_seq})
+        return broken(checked, None, checked + 1, SIGNED_BUT_GONE, last=anchors.covered_seq)
     if checked != total:
-        return broken(checked, None, checked + 1, TAIL_MISSING % {"seq": checked + 1, "last": total})
+        return broken(checked, None, checked + 1, TAIL_MISSING, last=total)
     return LogReport(True, checked, **common)
 
 
@@ -122,7 +132,7 @@ def run(verification_id: int) -> LogVerification | None:
         valid=report.valid,
         first_broken_seq=report.first_broken_seq,
         first_broken_entry=report.first_broken,
-        problem=report.problem[:500],
+        problem=report.problem_template,
         covered_seq=report.covered_seq,
         checkpoint_at=report.checkpoint_at,
     )

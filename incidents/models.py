@@ -222,6 +222,7 @@ class LogVerification(models.Model):
     valid = models.BooleanField(null=True)
     first_broken_seq = models.PositiveIntegerField(null=True, blank=True)
     first_broken_entry = models.PositiveBigIntegerField(null=True, blank=True)
+    # A template of incidents.log_verification (untranslated, %(seq)s / %(last)s): see problem_text().
     problem = models.CharField(max_length=500, blank=True)
     # Entries 1..covered_seq are covered by a signed checkpoint (of checkpoint_at); later ones not yet.
     covered_seq = models.PositiveIntegerField(default=0)
@@ -241,3 +242,14 @@ class LogVerification(models.Model):
     @property
     def uncovered(self) -> int:
         return max(self.total - self.covered_seq, 0)
+
+    def problem_text(self) -> str:
+        """The problem in the active language, numbers filled in."""
+        from django.utils.translation import gettext
+
+        if not self.problem or "%(" not in self.problem:
+            return self.problem
+        from .log_verification import SIGNED_BUT_GONE
+
+        last = self.covered_seq if self.problem == SIGNED_BUT_GONE else self.total
+        return gettext(self.problem) % {"seq": self.first_broken_seq, "last": last}

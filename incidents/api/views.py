@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -6,10 +7,11 @@ from rest_framework.response import Response
 from cells.access import require_role
 from cells.models import Membership, Role
 
-from .. import crisislog, selectors, services, workflow
+from .. import selectors, services, workflow
 from ..filters import IncidentFilter
+from ..log_verification import request_verification
 from ..models import Incident, LogEntry
-from .serializers import ChainReportSerializer, IncidentSerializer, LogEntrySerializer, TransitionSerializer
+from .serializers import IncidentSerializer, LogEntrySerializer, LogVerificationSerializer, TransitionSerializer
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; field-level messages."),
@@ -138,9 +140,31 @@ class LogEntryViewSet(
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Verify the hash chain of the crisis log", responses={200: ChainReportSerializer, 404: ERRORS[404]}
+        methods=["GET"],
+        summary="The latest verification of the crisis log (hash chain and signed checkpoints)",
+        description="Poll it while `status` is `pending` or `running`: `checked` of `total` entries so far.",
+        responses={
+            200: LogVerificationSerializer,
+            404: OpenApiResponse(description="No such incident in your cells, or no verification yet: POST one."),
+        },
     )
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @extend_schema(
+        methods=["POST"],
+        summary="Ask for a verification of the crisis log (any member of the cell)",
+        description="A Celery worker runs it; one that is still waiting or running is returned instead of a second.",
+        request=None,
+        responses={202: LogVerificationSerializer, 404: ERRORS[404]},
+    )
+    @action(detail=False, methods=["get", "post"], pagination_class=None)
     def verify(self, request, incident_pk=None):
-        report = crisislog.verify_chain(self.incident())
-        return Response(ChainReportSerializer(report).data)
+        incident = self.incident()
+        if request.method == "POST":
+            verification = request_verification(actor=request.user, incident=incident)
+            return Response(LogVerificationSerializer(verification).data, status=status.HTTP_202_ACCEPTED)
+        verification = incident.log_verifications.select_related("requested_by").first()
+        if verification is None:
+            return Response(
+                {"detail": _("No verification yet: POST to this address to ask for one.")},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(LogVerificationSerializer(verification).data)
