@@ -29,8 +29,8 @@ FROM base
 COPY --from=build /app /app
 # A non-root user; it owns only what it writes: var/ and the beat schedule's volume.
 RUN useradd --system --create-home --uid 10001 crisiscell \
-    && mkdir -p /app/var /var/lib/crisiscell \
-    && chown crisiscell:crisiscell /app/var /var/lib/crisiscell
+    && mkdir -p /app/var /var/lib/crisiscell /var/lib/crisiscell-anchors \
+    && chown crisiscell:crisiscell /app/var /var/lib/crisiscell /var/lib/crisiscell-anchors
 USER crisiscell
 ENV DEBUG=False \
     STATIC_ROOT=/app/staticfiles \
