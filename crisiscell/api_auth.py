@@ -7,9 +7,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from .json_parser import SafeJSONParser
 from .token_auth import LockedOut
 
 
@@ -20,6 +22,8 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     # Credentials are in the body; no session, hence no CSRF check on this endpoint.
     authentication_classes = []
+    # JSON, or the form a login tool may send.
+    parser_classes = [SafeJSONParser, FormParser]
 
     def get_serializer_context(self):
         # django-axes records the failure on the request it is given, and its

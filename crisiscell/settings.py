@@ -352,11 +352,9 @@ REST_FRAMEWORK = {
     # The throttles' client is REMOTE_ADDR, never a client-sent X-Forwarded-For
     # (crisiscell.client_ip puts the real client there, behind TRUSTED_PROXIES).
     "NUM_PROXIES": 0,
-    "DEFAULT_PARSER_CLASSES": [
-        "crisiscell.json_parser.SafeJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (the token endpoint also takes a form): one body format, the one the schema
+    # describes; a multipart form cannot carry the nested fields and read "" as "not sent".
+    "DEFAULT_PARSER_CLASSES": ["crisiscell.json_parser.SafeJSONParser"],
     # The browsable API only while debugging: JSON is the API; its HTML pages need inline scripts.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -377,6 +375,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crisiscell.schema_hooks.numeric_path_ids",
+        "crisiscell.schema_hooks.documented_errors",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "incidents.models.Level",

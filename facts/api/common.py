@@ -33,7 +33,8 @@ PRECONDITION_ERRORS = {
 }
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    # An ETag as the server gave it ("*" is refused: it would match any version).
+    {"type": "string", "pattern": '^(W/)?"[^"*]+"$'},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the representation you edited (optimistic concurrency).",

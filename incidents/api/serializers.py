@@ -64,6 +64,12 @@ class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
         return [str(level) for level in workflow.targets_for_role(incident.level, role)] if role else []
 
 
+class IncidentUpdateSerializer(IncidentSerializer):
+    """What PATCH takes, for the schema: everything but the cell, which never changes."""
+
+    cell = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
 class TransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=Level.choices, help_text="The level to move to.")
     reason = serializers.CharField(max_length=2000, help_text="Why: kept forever in the crisis log.")
@@ -76,7 +82,9 @@ class TransitionSerializer(StrictSerializer):
 
 class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
-    category = serializers.ChoiceField(choices=LogCategory.choices, default=LogCategory.INFORMATION)
+    # Automatic entries have no category (""): the schema says so (BlankEnum), and "" sent
+    # with a new entry means the default, information.
+    category = serializers.ChoiceField(choices=LogCategory.choices, default=LogCategory.INFORMATION, allow_blank=True)
     text = serializers.CharField(max_length=5000)
     corrects = serializers.PrimaryKeyRelatedField(queryset=LogEntry.objects.none(), required=False, allow_null=True)
 
@@ -104,6 +112,9 @@ class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
         incident = self.context.get("incident")
         if incident is not None:
             self.fields["corrects"].queryset = LogEntry.objects.filter(incident=incident)
+
+    def validate_category(self, value: str) -> str:
+        return value or LogCategory.INFORMATION
 
     def get_actor_name(self, entry) -> str:
         return str(entry.actor) if entry.actor else ""

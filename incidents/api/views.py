@@ -11,7 +11,13 @@ from .. import selectors, services, workflow
 from ..filters import IncidentFilter
 from ..log_verification import request_verification
 from ..models import Incident, LogEntry
-from .serializers import IncidentSerializer, LogEntrySerializer, LogVerificationSerializer, TransitionSerializer
+from .serializers import (
+    IncidentSerializer,
+    IncidentUpdateSerializer,
+    LogEntrySerializer,
+    LogVerificationSerializer,
+    TransitionSerializer,
+)
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; field-level messages."),
@@ -30,7 +36,9 @@ def roles_by_cell(user) -> dict[int, str]:
     create=extend_schema(summary="Open an incident (member or above)", responses={201: IncidentSerializer, **ERRORS}),
     retrieve=extend_schema(summary="One incident", responses={200: IncidentSerializer, 404: ERRORS[404]}),
     partial_update=extend_schema(
-        summary="Edit an incident (member or above)", responses={200: IncidentSerializer, **ERRORS}
+        summary="Edit an incident (member or above)",
+        request=IncidentUpdateSerializer,
+        responses={200: IncidentSerializer, **ERRORS},
     ),
 )
 class IncidentViewSet(

@@ -1,5 +1,6 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -8,6 +9,16 @@ from ..models import Notification
 from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
 
 NOT_FOUND = {404: OpenApiResponse(description="No such notification of yours.")}
+
+
+def unread_only(request) -> bool:
+    """`unread=true` or `unread=false`, as the schema says; anything else (`null`, twice) is a 400."""
+    values = request.query_params.getlist("unread")
+    if not values:
+        return False
+    if len(values) > 1 or values[0].lower() not in ("true", "false"):
+        raise serializers.ValidationError({"unread": [_("Give true or false.")]})
+    return values[0].lower() == "true"
 
 
 @extend_schema_view(
@@ -27,7 +38,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
         notifications = selectors.notifications_for(self.request.user)
-        if self.request.query_params.get("unread", "").lower() in ("1", "true", "yes"):
+        if self.action == "list" and unread_only(self.request):
             notifications = notifications.filter(read_at__isnull=True)
         return notifications
 

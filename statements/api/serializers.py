@@ -11,6 +11,9 @@ ACTIONS = ["submit", "approve", "reject", "publish", "withdraw", "edit"]
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
+    # Empty until published: a string, not a "uri" that "" would break.
+    published_url = serializers.CharField(read_only=True, help_text="Where it was published; empty until then.")
+
     class Meta:
         model = StatementVersion
         fields = ["number", "status", "published_at", "channel", "published_url"]
@@ -91,6 +94,7 @@ class CitedFactSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    published_url = serializers.CharField(read_only=True, help_text="Where it was published; empty until then.")
     cited_facts = CitedFactSerializer(source="citations", many=True, read_only=True)
     authors = serializers.SerializerMethodField(help_text="Everyone who wrote into this version (none may approve it).")
     etag = serializers.CharField(read_only=True)

@@ -19,11 +19,17 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
+from schemathesis.generation.modes import GenerationMode
 
+from cells.models import Membership
 from crisiscell.wsgi import application
+from facts.models import Fact
+from incidents.models import LogEntry
+from messaging import chat
+from notifications.models import Notification, NotificationKind
+from statements.models import StatementVersion
 
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)
-from ..pages import scene  # noqa: F401  (fixture)
 
 SEED = 20261202
 MAX_EXAMPLES = 8
@@ -69,17 +75,101 @@ schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG)
 schema.app = application
 
 
-def real_ids(case, ids: dict[str, int]) -> None:
-    """Positive cases act on the scene's objects (random ids would only ever meet 404s)."""
-    for name, value in ids.items():
-        if name in (case.path_parameters or {}) and str(case.path_parameters[name]).isdigit():
-            case.path_parameters[name] = value
+class RealObjects:
+    """Ids of the scene's objects, for the places the schema can only call "an integer".
+
+    Positive cases (what the schema allows) act on real objects, as a client would:
+    random ids would only ever meet 404s, and a reference to an object that does not
+    exist is a 400 that no schema can state. Negative cases are left as generated.
+    """
+
+    def __init__(self, scene, users, cell, incident):
+        member = users["member"]
+        self.values = {
+            "cell": cell.pk,
+            "incident": incident.pk,
+            "fact": scene["fact"],
+            "verified": scene["verified"],
+            "claim": scene["claim"],
+            "statement": scene["draft"],
+            "live": scene["live"],
+            "reminder": scene["reminder"],
+            "membership": Membership.objects.get(cell=cell, user=member).pk,
+            "log": LogEntry.objects.filter(incident=incident).order_by("seq").values_list("pk", flat=True).first(),
+            "message": chat.chat_post(actor=member, incident=incident, text="Who checks batch 42?").pk,
+            "notification": Notification.objects.create(
+                user=users["manager"], cell=cell, incident=incident, kind=NotificationKind.REMINDER, title="Review"
+            ).pk,
+            "owner": users["manager"].pk,
+        }
+
+    def path_id(self, path: str):
+        """The object an `{id}` at the end of this path names."""
+        for marker, key in [
+            ("/chat/", "message"),
+            ("/claims/", "claim"),
+            ("/facts/", "fact"),
+            ("/log/", "log"),
+            ("/reminders/", "reminder"),
+            ("/statements/", "statement"),
+            ("/members/", "membership"),
+            ("/notifications/", "notification"),
+            ("/cells/", "cell"),
+            ("/incidents/", "incident"),
+        ]:
+            if path.endswith(marker):
+                return self.values[key]
+        return None
+
+    def apply(self, case) -> None:
+        if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+            return
+        v, path = self.values, case.operation.path
+        fixed = {
+            "incident_pk": v["incident"],
+            "cell_pk": v["cell"],
+            "statement_pk": v["live"],
+            "number": 1,
+            "target": f"fact:{v['fact']}",
+            "id": self.path_id(path.rsplit("{id}", 1)[0]) if "{id}" in path else None,
+        }
+        for name in list(case.path_parameters or {}):
+            if fixed.get(name) is not None:
+                case.path_parameters[name] = fixed[name]
+        if "cell" in (case.query or {}):
+            case.query["cell"] = v["cell"]
+        if isinstance(case.body, dict):
+            references = {
+                "cell": v["cell"],
+                "owner": v["owner"],
+                "corrects": v["log"],
+                "fact": v["verified"],
+                "cited_facts": [v["verified"]],
+                "answers": [v["claim"]],
+                "target": f"fact:{v['fact']}",
+            }
+            for name, value in references.items():
+                if case.body.get(name) is not None:
+                    case.body[name] = value
+        if "If-Match" in (case.headers or {}):
+            case.headers["If-Match"] = current_etag(path, case.path_parameters)
+
+
+def current_etag(path: str, parameters: dict) -> str:
+    if "/versions/" in path:
+        return StatementVersion.objects.get(statement_id=parameters["statement_pk"], number=parameters["number"]).etag
+    return Fact.objects.get(pk=parameters["id"]).etag
+
+
+@pytest.fixture
+def real_objects(scene, users, cell, incident):
+    return RealObjects(scene, users, cell, incident)
 
 
 @pytest.mark.django_db
 @schema.parametrize()
 # The fixtures hold the scene and the token for all the examples of one operation, on purpose.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_the_api_does_what_its_schema_says(case, api_token, scene, cell, incident, wsgi_in_the_test_transaction):  # noqa: F811
-    real_ids(case, {"incident_pk": incident.pk, "cell_pk": cell.pk, "statement_pk": scene["live"]})
+def test_the_api_does_what_its_schema_says(case, api_token, real_objects, wsgi_in_the_test_transaction):
+    real_objects.apply(case)
     case.call_and_validate(headers={"Authorization": f"Token {api_token}"})
