@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -22,8 +22,8 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     # Credentials are in the body; no session, hence no CSRF check on this endpoint.
     authentication_classes = []
-    # JSON, or the form a login tool may send.
-    parser_classes = [SafeJSONParser, FormParser]
+    # JSON, or the form (urlencoded or multipart) a login tool may send.
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     def get_serializer_context(self):
         # django-axes records the failure on the request it is given, and its

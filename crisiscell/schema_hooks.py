@@ -36,6 +36,24 @@ COMMON_ERRORS = {
 }
 
 
+# Constraints of PATCH bodies that drf-spectacular's "Patched" components (all optional) lose.
+PATCH_CONSTRAINTS = {
+    "PatchedFactEditRequest": {"required": ["text"]},  # a fact's edit is a new text (and a note)
+    "PatchedVersionEditRequest": {"minProperties": 1},  # the new text, the cited facts, or both
+    "PatchedIncidentUpdateRequest": {"minProperties": 1},  # at least one field to change
+}
+
+
+def closed_request_bodies(result, generator, request, public):
+    """Request bodies take only the fields they name (StrictSerializer refuses the others with
+    a 400): the schema says so, so that a client, and schemathesis, know it."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component.setdefault("additionalProperties", False)
+            component.update(PATCH_CONSTRAINTS.get(name, {}))
+    return result
+
+
 def documented_errors(result, generator, request, public):
     """Every error the API can answer is in the schema (issue 10: schemathesis found 35
     undocumented status codes). Which ones an operation gets follows from what it takes:

@@ -21,6 +21,9 @@ def json_type(field) -> type | tuple | None:
         return list
     if isinstance(field, serializers.MultipleChoiceField):
         return list
+    if isinstance(field, serializers.ChoiceField):
+        # The type of its choices: severity takes 1..4, a level takes "alert".
+        return tuple({type(key) for key in field.choices}) or str
     if isinstance(field, serializers.DictField | serializers.Serializer):
         return dict
     if isinstance(field, serializers.JSONField | serializers.SerializerMethodField):

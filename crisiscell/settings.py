@@ -376,6 +376,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crisiscell.schema_hooks.numeric_path_ids",
         "crisiscell.schema_hooks.documented_errors",
+        "crisiscell.schema_hooks.closed_request_bodies",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "incidents.models.Level",

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 
 from cells.access import require_role
 from cells.models import Membership, Role
+from crisiscell.query_params import check_query
 
 from .. import selectors, services, workflow
 from ..filters import IncidentFilter
@@ -58,6 +59,11 @@ class IncidentViewSet(
 
     def get_queryset(self):
         return selectors.incidents_visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":
+            check_query(self.request, single=("cell", "severity", "q", "ordering"), booleans=("is_exercise",))
+        return super().filter_queryset(queryset)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "roles_by_cell": roles_by_cell(self.request.user)}

@@ -1,8 +1,9 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+
+from crisiscell.query_params import check_query
 
 from .. import selectors, services
 from ..models import Notification
@@ -13,12 +14,8 @@ NOT_FOUND = {404: OpenApiResponse(description="No such notification of yours.")}
 
 def unread_only(request) -> bool:
     """`unread=true` or `unread=false`, as the schema says; anything else (`null`, twice) is a 400."""
-    values = request.query_params.getlist("unread")
-    if not values:
-        return False
-    if len(values) > 1 or values[0].lower() not in ("true", "false"):
-        raise serializers.ValidationError({"unread": [_("Give true or false.")]})
-    return values[0].lower() == "true"
+    check_query(request, booleans=("unread",))
+    return request.query_params.get("unread", "").lower() == "true"
 
 
 @extend_schema_view(

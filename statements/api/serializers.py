@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crisiscell.serializers import StrictSerializer
-from facts.models import FactStatus
+from facts.models import FactStatus, language_validator
 
 from .. import selectors
 from ..models import STANDING_STATUSES, Audience, CitedFact, Statement, StatementKind, StatementVersion, VersionStatus
@@ -60,7 +60,9 @@ class StatementSerializer(serializers.ModelSerializer):
 class StatementCreateSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=StatementKind.choices)
     audience = serializers.ChoiceField(choices=Audience.choices)
-    language = serializers.CharField(max_length=16, default="fr", help_text="A language code: fr, en, pt-BR...")
+    language = serializers.CharField(
+        max_length=16, default="fr", validators=[language_validator], help_text="A language code: fr, en, pt-BR..."
+    )
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=10000, help_text="The text of version 1 (a draft).")
     cited_facts = serializers.ListField(

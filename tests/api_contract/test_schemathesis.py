@@ -32,7 +32,7 @@ from statements.models import StatementVersion
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)
 
 SEED = 20261202
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 5
 
 
 @pytest.fixture
@@ -49,6 +49,27 @@ def wsgi_in_the_test_transaction():
     yield
     for signal in (request_started, request_finished):
         signal.connect(close_old_connections)
+
+
+# What schemathesis counts as accepting valid data (its default), and the operations that
+# may also answer 400 to a request the schema allows, because of a rule no schema can state.
+# Each 400 names the field and the rule (tests elsewhere check the wording).
+ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
+RULES_NO_SCHEMA_STATES = {
+    "wrong username or password": r"^/api/v1/auth/token/$",
+    "no such user to add": r"^/api/v1/cells/\{cell_pk\}/members/$",
+    "a move the workflow does not allow from the current level or status": r"/transition/$",
+    # Texts are trimmed of Unicode blanks (U+0085 too), which JSON Schema's \\S does not know.
+    "a reason or comment made of blank characters only": r"/versions/\{number\}/(reject|withdraw)/$",
+    "a claim first seen before 1990 (a typo)": r"^/api/v1/incidents/\{incident_pk\}/claims/(\{id\}/)?$",
+    "a fact already linked to the claim": r"^/api/v1/incidents/\{incident_pk\}/claims/\{id\}/facts/$",
+    # Links: Django's URL validator also checks host name and label lengths, which
+    # JSON Schema's "uri" format does not (a 64-letter top-level domain is refused).
+    "a link the URL validator refuses": (
+        r"^/api/v1/incidents/\{incident_pk\}/(claims/|claims/\{id\}/|log/|facts/|facts/\{id\}/sources/"
+        r"|statements/\{statement_pk\}/versions/\{number\}/publish/)$"
+    ),
+}
 
 
 def openapi_document() -> dict:
@@ -69,6 +90,13 @@ CONFIG = SchemathesisConfig.from_dict(
             "stateful": {"enabled": False},
         },
         "checks": {"enabled": True},
+        "operations": [
+            {
+                "include-path-regex": pattern,
+                "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}},
+            }
+            for pattern in RULES_NO_SCHEMA_STATES.values()
+        ],
     }
 )
 schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG)
