@@ -40,8 +40,10 @@ COMMON_ERRORS = {
 PATCH_CONSTRAINTS = {
     "PatchedFactEditRequest": {"required": ["text"]},  # a fact's edit is a new text (and a note)
     "PatchedVersionEditRequest": {"minProperties": 1},  # the new text, the cited facts, or both
-    "PatchedIncidentUpdateRequest": {"minProperties": 1},  # at least one field to change
+    "PatchedIncidentRequest": {"minProperties": 1},  # at least one field to change
 }
+# Fields a PATCH body may not carry (the serializer makes them read-only on an instance).
+PATCH_READ_ONLY = {"PatchedIncidentRequest": ["cell"]}  # an incident never changes cell
 
 
 def closed_request_bodies(result, generator, request, public):
@@ -51,6 +53,8 @@ def closed_request_bodies(result, generator, request, public):
         if name.endswith("Request") and component.get("type") == "object":
             component.setdefault("additionalProperties", False)
             component.update(PATCH_CONSTRAINTS.get(name, {}))
+            for field in PATCH_READ_ONLY.get(name, []):
+                component.get("properties", {}).pop(field, None)
     return result
 
 

@@ -198,6 +198,8 @@ class LogCheckpoint(models.Model):
 
 
 class VerificationStatus(models.TextChoices):
+    # Never stored: what the API answers for a log that no one has asked to verify yet.
+    NONE = "none", _("Never verified")
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")

@@ -64,12 +64,6 @@ class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
         return [str(level) for level in workflow.targets_for_role(incident.level, role)] if role else []
 
 
-class IncidentUpdateSerializer(IncidentSerializer):
-    """What PATCH takes, for the schema: everything but the cell, which never changes."""
-
-    cell = serializers.PrimaryKeyRelatedField(read_only=True)
-
-
 class TransitionSerializer(StrictSerializer):
     to = serializers.ChoiceField(choices=Level.choices, help_text="The level to move to.")
     reason = serializers.CharField(max_length=2000, help_text="Why: kept forever in the crisis log.")
@@ -123,6 +117,8 @@ class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
 class LogVerificationSerializer(serializers.ModelSerializer):
     """One verification of the crisis log: who asked, when, progress, and the verdict."""
 
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="null while never verified.")
+    requested_at = serializers.DateTimeField(read_only=True, allow_null=True)
     requested_by_name = serializers.SerializerMethodField()
     first_broken = serializers.IntegerField(
         source="first_broken_entry",

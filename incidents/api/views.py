@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,10 +10,9 @@ from crisiscell.query_params import check_query
 from .. import selectors, services, workflow
 from ..filters import IncidentFilter
 from ..log_verification import request_verification
-from ..models import Incident, LogEntry
+from ..models import Incident, LogEntry, LogVerification, VerificationStatus
 from .serializers import (
     IncidentSerializer,
-    IncidentUpdateSerializer,
     LogEntrySerializer,
     LogVerificationSerializer,
     TransitionSerializer,
@@ -37,9 +35,7 @@ def roles_by_cell(user) -> dict[int, str]:
     create=extend_schema(summary="Open an incident (member or above)", responses={201: IncidentSerializer, **ERRORS}),
     retrieve=extend_schema(summary="One incident", responses={200: IncidentSerializer, 404: ERRORS[404]}),
     partial_update=extend_schema(
-        summary="Edit an incident (member or above)",
-        request=IncidentUpdateSerializer,
-        responses={200: IncidentSerializer, **ERRORS},
+        summary="Edit an incident (member or above)", responses={200: IncidentSerializer, **ERRORS}
     ),
 )
 class IncidentViewSet(
@@ -156,10 +152,13 @@ class LogEntryViewSet(
     @extend_schema(
         methods=["GET"],
         summary="The latest verification of the crisis log (hash chain and signed checkpoints)",
-        description="Poll it while `status` is `pending` or `running`: `checked` of `total` entries so far.",
+        description=(
+            "Poll it while `status` is `pending` or `running`: `checked` of `total` entries so far. "
+            "`none`: never verified yet (POST to ask)."
+        ),
         responses={
             200: LogVerificationSerializer,
-            404: OpenApiResponse(description="No such incident in your cells, or no verification yet: POST one."),
+            404: ERRORS[404],
         },
     )
     @extend_schema(
@@ -177,8 +176,6 @@ class LogEntryViewSet(
             return Response(LogVerificationSerializer(verification).data, status=status.HTTP_202_ACCEPTED)
         verification = incident.log_verifications.select_related("requested_by").first()
         if verification is None:
-            return Response(
-                {"detail": _("No verification yet: POST to this address to ask for one.")},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+            # Not verified yet: the same shape, status "none" (POST to ask for one).
+            verification = LogVerification(incident=incident, status=VerificationStatus.NONE, requested_at=None)
         return Response(LogVerificationSerializer(verification).data)

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('pending', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Could not run')], default='pending', max_length=8)),
+                ('status', models.CharField(choices=[('none', 'Never verified'), ('pending', 'Waiting'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Could not run')], default='pending', max_length=8)),
                 ('total', models.PositiveIntegerField(default=0)),
                 ('checked', models.PositiveIntegerField(default=0)),
                 ('valid', models.BooleanField(null=True)),

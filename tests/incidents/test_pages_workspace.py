@@ -250,8 +250,8 @@ def test_workspace_speaks_french(as_user, scene):
 # needs review: flagged statements, their facts [2]; claims: claims, fact links,
 # published answers, all answers, cell's cadence [5]; facts: facts, sources, cell's
 # fact policy [3]; statements: statements, versions, answers [3]; unread badge [1].
-# + the chat panel: its messages and their mentions.
-WORKSPACE = 25
+# + the chat panel: its messages and their mentions; + the crisis log's latest verification (its card).
+WORKSPACE = 26
 # Each fragment: session, user, incident, membership, memberships (context) + its own queries.
 FRAGMENTS = {"needs-review": 5 + 2, "claims": 5 + 5, "facts": 5 + 3, "statements": 5 + 3}
 

@@ -194,8 +194,13 @@ def scene(incident, cell, users):
 
 
 def fill(body, scene):
+    """The body with the scene's ids; an id alone is sent as the JSON number the API takes."""
     if isinstance(body, dict):
-        return {key: (value.format(**scene) if isinstance(value, str) else value) for key, value in body.items()}
+        filled = {key: (value.format(**scene) if isinstance(value, str) else value) for key, value in body.items()}
+        return {
+            key: int(value) if isinstance(value, str) and body[key] in ("{cell}",) else value
+            for key, value in filled.items()
+        }
     return body
 
 

@@ -71,7 +71,8 @@ PAGE_INCIDENT_LIST = 7
 # the cell's review cadence, facts, the cell's fact policy, statements; the chat
 # (empty here). (With facts, claims, statements and chat messages, their prefetches
 # add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
-PAGE_INCIDENT_DETAIL = 18
+# + the crisis log's latest verification (its card, issue 10).
+PAGE_INCIDENT_DETAIL = 19
 
 
 @pytest.mark.parametrize("n", SIZES)
