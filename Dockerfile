@@ -29,11 +29,11 @@ FROM base
 COPY --from=build /app /app
 # A non-root user; it owns only what it writes: var/ and the beat schedule's volume.
 RUN useradd --system --create-home --uid 10001 crisiscell \
-    && mkdir -p /app/var /var/lib/crisiscell \
-    && chown crisiscell:crisiscell /app/var /var/lib/crisiscell
+    && mkdir -p /app/var /var/lib/crisiscell /var/lib/crisiscell-anchors \
+    && chown crisiscell:crisiscell /app/var /var/lib/crisiscell /var/lib/crisiscell-anchors
 USER crisiscell
 ENV DEBUG=False \
     STATIC_ROOT=/app/staticfiles \
     CELERY_BEAT_SCHEDULE_FILENAME=/var/lib/crisiscell/celerybeat-schedule
 EXPOSE 8000
-CMD ["uvicorn", "crisiscell.asgi:application", "--host=0.0.0.0", "--port=8000", "--workers=2", "--proxy-headers", "--forwarded-allow-ips=*", "--ws-per-message-deflate=false"]
+CMD ["uvicorn", "crisiscell.asgi:application", "--host=0.0.0.0", "--port=8000", "--workers=2", "--no-proxy-headers", "--ws-per-message-deflate=false"]

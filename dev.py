@@ -51,14 +51,26 @@ def ensure_venv() -> None:
     (ROOT / "var" / "staticfiles").mkdir(parents=True, exist_ok=True)
 
 
+def serve_like_production(environ) -> None:
+    """`run` serves as production does (DEBUG off: the app's own error pages, no
+    technical 404 listing the URLs), unless DEBUG is set explicitly; CRISISCELL_LOCAL
+    spares it what a fresh machine does not have: a SECRET_KEY (one is generated
+    into var/), ALLOWED_HOSTS (localhost) and HTTPS (plain HTTP on this machine)."""
+    if "DEBUG" not in environ:
+        environ["DEBUG"] = "false"
+    environ.setdefault("CRISISCELL_LOCAL", "true")
+
+
 def run() -> int:
     ensure_venv()
+    serve_like_production(os.environ)
     port = os.environ.get("PORT", "8000")
     if sh(PY, "manage.py", "migrate", "--no-input") or sh(PY, "manage.py", "load_demo"):
         return 1
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    mode = "debug (DEBUG is set)" if os.environ["DEBUG"].lower() in ("1", "true", "yes", "on") else "production-like"
     print(
-        f"\n  CrisisCell is starting on  http://127.0.0.1:{port}/\n"
+        f"\n  CrisisCell is starting on  http://127.0.0.1:{port}/  ({mode}; DEBUG=true python3 dev.py run to debug)\n"
         "  Demo users: admin, manager, member, member2, observer; password: crisiscell-demo\n"
         "  Ctrl-C stops the web server, the Celery worker and beat.\n",
         flush=True,

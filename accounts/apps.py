@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Every failed login counts against the client's address (the lockout of all ways in).
+        from crisiscell import lockout  # noqa: F401

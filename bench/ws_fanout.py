@@ -46,7 +46,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 THIS = Path(__file__).resolve()
-ORIGIN = "http://127.0.0.1"
 BENCH_REDIS_DB = 9
 DEFAULT_REDIS_URL = f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}"
 DEFAULT_PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -268,7 +267,8 @@ async def _open_ws_clients(spec: dict, records: list[dict], errors: list[str]) -
             try:
                 ws = await connect(
                     spec["url"],
-                    origin=ORIGIN,
+                    # The page's own origin, port included (messaging/origin.py).
+                    origin=spec["url"].replace("ws://", "http://").split("/ws/")[0],
                     additional_headers={"Authorization": f"Token {token}"},
                     open_timeout=spec["timeout"],
                     compression="deflate" if spec["deflate"] else None,

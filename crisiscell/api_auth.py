@@ -1,21 +1,18 @@
 """The API token endpoint: POST {"username", "password"} -> {"token"}."""
 
 from django.contrib.auth.signals import user_logged_in
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-
-class LockedOut(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = _("Too many failed logins for this account from your address: try again later.")
-    default_code = "locked_out"
+from .json_parser import SafeJSONParser
+from .token_auth import LockedOut
 
 
 class TokenView(ObtainAuthToken):
@@ -25,6 +22,8 @@ class TokenView(ObtainAuthToken):
     throttle_classes = [ScopedRateThrottle]
     # Credentials are in the body; no session, hence no CSRF check on this endpoint.
     authentication_classes = []
+    # JSON, or the form (urlencoded or multipart) a login tool may send.
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     def get_serializer_context(self):
         # django-axes records the failure on the request it is given, and its

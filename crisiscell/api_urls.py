@@ -10,14 +10,36 @@ from notifications.api.views import NotificationViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from statements.api.views import StatementViewSet, VersionViewSet
 
-router = DefaultRouter()
+
+class NumericIdsMixin:
+    """Ids in API paths are numbers, matched by the URL pattern itself: `members/abc/` is a
+    404 before any view runs (it was a 500: a ValueError in the lookup). A viewset with
+    other keys says so (LockViewSet: `fact:12`)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if hasattr(viewset, "lookup_value_regex"):
+            return super().get_lookup_regex(viewset, lookup_prefix)
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        return f"(?P<{lookup_prefix}{kwarg}>[0-9]+)"
+
+
+class Router(NumericIdsMixin, SimpleRouter):
+    pass
+
+
+class RootRouter(NumericIdsMixin, DefaultRouter):
+    # No `.json` twins of every URL: one address per resource, as the schema says.
+    include_format_suffixes = False
+
+
+router = RootRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cells", CellViewSet, basename="cell")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 # Nested collections: the parent's id goes through Django's int converter, so
 # that a non-number is a 404 and the schema types it as an integer.
-incident_routes = SimpleRouter()
+incident_routes = Router()
 incident_routes.register("log", LogEntryViewSet, basename="incident-log")
 incident_routes.register("facts", FactViewSet, basename="incident-fact")
 incident_routes.register("claims", ClaimViewSet, basename="incident-claim")
@@ -28,10 +50,10 @@ incident_routes.register("chat", ChatViewSet, basename="incident-chat")
 incident_routes.register("presence", PresenceViewSet, basename="incident-presence")
 incident_routes.register("locks", LockViewSet, basename="incident-lock")
 
-statement_routes = SimpleRouter()
+statement_routes = Router()
 statement_routes.register("versions", VersionViewSet, basename="statement-version")
 
-cell_routes = SimpleRouter()
+cell_routes = Router()
 cell_routes.register("members", MembershipViewSet, basename="cell-member")
 
 urlpatterns = [

@@ -1,26 +1,26 @@
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisiscell.settings")
+
+# Django's handler, except that error pages are rendered in the request's thread,
+# which gives their database connections back (crisiscell/asgi_handler.py).
+from crisiscell.asgi_handler import get_asgi_application
 
 # Django must be set up before anything imports models (the WebSocket routing does).
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from messaging.auth import TokenAuthMiddleware  # noqa: E402
+from messaging.origin import SameOriginValidator  # noqa: E402
 from messaging.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Origin checked against ALLOWED_HOSTS (never "*"): another site's page
-        # cannot open a socket with a member's cookies.
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))
-        ),
+        # The Origin must be the page's own (scheme, host and port): another site's
+        # page, or another port of this host, cannot open a socket with a member's cookies.
+        "websocket": SameOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))),
     }
 )

@@ -1,7 +1,38 @@
 from collections.abc import Mapping
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import serializers
+
+
+def _as_tuple(types) -> tuple:
+    return types if isinstance(types, tuple) else (types,)
+
+
+def json_type(field) -> type | tuple | None:
+    """The JSON type a field takes (None: any, or its own checks)."""
+    if isinstance(field, serializers.BooleanField):
+        return bool
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return int
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        return (int, float)
+    if isinstance(field, serializers.ListField | serializers.ManyRelatedField | serializers.ListSerializer):
+        return list
+    if isinstance(field, serializers.MultipleChoiceField):
+        return list
+    if isinstance(field, serializers.ChoiceField):
+        # The type of its choices: severity takes 1..4, a level takes "alert".
+        return tuple({type(key) for key in field.choices}) or str
+    if isinstance(field, serializers.DictField | serializers.Serializer):
+        return dict
+    if isinstance(field, serializers.JSONField | serializers.SerializerMethodField):
+        return None
+    if isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.DateTimeField):
+        return str
+    if isinstance(field, serializers.DateField | serializers.TimeField | serializers.DurationField):
+        return str
+    return None
 
 
 class StrictSerializer(serializers.Serializer):
@@ -24,8 +55,36 @@ class StrictSerializer(serializers.Serializer):
         unknown = sorted(set(data) - writable)
         return {name: [self.redirected_fields.get(name, _("This field cannot be written."))] for name in unknown}
 
+    def _type_errors(self, data) -> dict[str, list[str]]:
+        """A JSON value of the wrong type is refused, as the schema says: DRF would read 12
+        as the text "12", "12" as the number 12, "yes" as true (schemathesis sent them)."""
+        if not isinstance(data, Mapping) or isinstance(data, QueryDict):
+            return {}  # a form's values are all text: DRF's parsing is the right reading there
+        errors = {}
+        for name, field in self.fields.items():
+            if field.read_only or name not in data:
+                continue
+            value = data[name]
+            if value is None:
+                continue  # allow_null is the field's own business
+            expected = json_type(field)
+            if (expected is not None and not isinstance(value, expected)) or (
+                isinstance(value, bool) and expected is not None and bool not in _as_tuple(expected)
+            ):
+                message = next(
+                    (
+                        field.error_messages[key]
+                        for key in ("invalid", "incorrect_type", "not_a_list", "not_a_dict")
+                        if key in field.error_messages
+                    ),
+                    _("This value has the wrong type."),
+                )
+                kind = type(value).__name__
+                errors[name] = [str(message).format(input_type=kind, data_type=kind)]
+        return errors
+
     def to_internal_value(self, data):
-        unknown = self._unknown_field_errors(data)
+        unknown = {**self._type_errors(data), **self._unknown_field_errors(data)}
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as error:

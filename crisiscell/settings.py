@@ -6,6 +6,7 @@ DATABASE_URL / REDIS_URL switches to PostgreSQL and Redis; DEBUG=False switches
 on the production hardening that `manage.py check --deploy` expects.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,16 +18,44 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 
-# Secrets come from the environment only: with DEBUG off, a missing
-# SECRET_KEY or ALLOWED_HOSTS stops the start-up (ImproperlyConfigured)
-# instead of running with a guessable key or refusing every request.
+# Three ways to run:
+# - production (DEBUG=False, the default of the Docker image): SECRET_KEY and
+#   ALLOWED_HOSTS are required (ImproperlyConfigured otherwise), HTTPS is enforced;
+# - local (`python3 dev.py run` sets CRISISCELL_LOCAL=true and DEBUG=false unless
+#   DEBUG is set): it serves like production (the app's own error pages, no
+#   technical 404), but on this machine only, over plain HTTP, with a key that is
+#   generated into var/ on first use and static files served from the source tree;
+# - debug (DEBUG=true, what manage.py and the tests get with no variable at all).
 DEBUG = env.bool("DEBUG", default=True)
+LOCAL_RUN = env.bool("CRISISCELL_LOCAL", default=False) and not DEBUG
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+
+def local_secret_key(path: Path) -> str:
+    """A random key kept in var/ (created once, readable by its owner only): sessions survive a restart."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-do-not-use-in-production")
-    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[*LOCAL_HOSTS, "testserver"])
+elif LOCAL_RUN:
+    SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key(VAR_DIR / "secret-key")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=LOCAL_HOSTS)
 else:
     SECRET_KEY = env.str("SECRET_KEY")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Plain HTTP on this machine: no HTTPS redirect, no HSTS, no Secure-only cookies.
+PLAIN_HTTP = DEBUG or LOCAL_RUN
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -56,14 +85,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: REMOTE_ADDR is the real client, X-Forwarded-* only from TRUSTED_PROXIES.
+    "crisiscell.client_ip.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads the body: 413 over the endpoint's cap, 400 for a non-UTF-8 form.
+    "crisiscell.body_limits.RequestBodyLimitMiddleware",
+    "crisiscell.error_pages.MethodNotAllowedPageMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "crisiscell.no_store.NoStoreMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A refused in-place (HTMX) form gets a short message to show beside it.
@@ -116,7 +151,18 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # CONN_MAX_AGE > 0 leaks connections under ASGI (Django #33497); psycopg's
     # pool gives the reuse without the leak.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = env.bool("DATABASE_POOL", default=True)
+    # Size it for the threads of one server process that may query at once (one per
+    # concurrent request); a request that finds it empty waits DATABASE_POOL_TIMEOUT
+    # seconds, then fails. Error pages give theirs back (crisiscell/asgi_handler.py).
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = (
+        {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+        if env.bool("DATABASE_POOL", default=True)
+        else False
+    )
     if env.str("TEST_DATABASE_NAME", default=""):
         # Lets several test runs share one server without sharing a test database.
         DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
@@ -126,7 +172,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses a locked-out username/IP before any password check.
+    # A locked-out address, then a locked-out username (django-axes), before any password check.
+    "crisiscell.lockout.AddressLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -140,11 +187,22 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection on the login form and the token endpoint.
+# Brute-force protection, shared by every way in (crisiscell/lockout.py): a username
+# is locked after AXES_FAILURE_LIMIT failures from anywhere (django-axes, in the
+# database), a client address after LOGIN_IP_FAILURE_LIMIT failures for any usernames
+# or tokens (in the shared cache). Both for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
+LOGIN_IP_COOLOFF_SECONDS = int(AXES_COOLOFF_TIME * 3600)
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto are
+# believed (crisiscell/client_ip.py). None by default: every header is the client's word.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# axes.W006 warns that a lockout by username alone can be dodged by changing address:
+# the per-address lockout is ours (crisiscell/lockout.py), with its own limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Internationalisation --------------------------------------------------------
 LANGUAGE_CODE = "fr"  # the first users are French-speaking cells
@@ -159,12 +217,15 @@ DEFAULT_USER_TIMEZONE = env.str("DEFAULT_USER_TIMEZONE", default="Europe/Paris")
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+# A local run serves the files straight from the source tree (no collectstatic).
+WHITENOISE_USE_FINDERS = LOCAL_RUN
+WHITENOISE_AUTOREFRESH = LOCAL_RUN
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if PLAIN_HTTP
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -172,6 +233,18 @@ STORAGES = {
 
 # --- Redis, channels, Celery -----------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# The cache holds counters that every server process must share (API throttles,
+# the per-address lockout): Redis when configured, else files in var/ (the
+# local processes of `dev.py run` share them), never per-process memory.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
+    )
+}
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="crisiscell")
 
 
 def channel_layer_prefix(redis_url: str) -> str:
@@ -223,6 +296,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    # Signed checkpoints of the logs that moved, outside the database (incidents/anchoring.py).
+    "anchor-crisis-logs": {
+        "task": "incidents.tasks.anchor_crisis_logs",
+        "schedule": env.int("CRISIS_LOG_ANCHOR_INTERVAL_SECONDS", default=300),
+    },
     "verify-crisis-logs": {
         "task": "incidents.tasks.verify_all_log_chains",
         "schedule": env.int("LOG_VERIFY_INTERVAL_SECONDS", default=3600),
@@ -245,6 +323,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env.str("CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule"))
 
+# --- Crisis-log anchoring (incidents/anchoring.py) ---------------------------------------
+# The Ed25519 key that signs checkpoints: never in the database. Base64 of the 32-byte
+# seed in CRISIS_LOG_SIGNING_KEY, or a file (generated on first use when missing).
+CRISIS_LOG_SIGNING_KEY = env.str("CRISIS_LOG_SIGNING_KEY", default="")
+CRISIS_LOG_SIGNING_KEY_FILE = env.str("CRISIS_LOG_SIGNING_KEY_FILE", default=str(VAR_DIR / "crisis-log-signing.key"))
+# Where checkpoints go, outside the database; the first readable sink is what verification reads.
+CRISIS_LOG_ANCHOR_SINKS = env.list("CRISIS_LOG_ANCHOR_SINKS", default=["incidents.anchoring.FileSink"])
+CRISIS_LOG_ANCHOR_FILE = env.str("CRISIS_LOG_ANCHOR_FILE", default=str(VAR_DIR / "crisis-log-anchors.jsonl"))
+
 # --- E-mail -------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -263,7 +350,7 @@ if not SITE_URL:
 # --- REST API -----------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "crisiscell.token_auth.LockoutTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -274,6 +361,17 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("TOKEN_THROTTLE_RATE", default="20/min")},
+    # The throttles' client is REMOTE_ADDR, never a client-sent X-Forwarded-For
+    # (crisiscell.client_ip puts the real client there, behind TRUSTED_PROXIES).
+    "NUM_PROXIES": 0,
+    # JSON only (the token endpoint also takes a form): one body format, the one the schema
+    # describes; a multipart form cannot carry the nested fields and read "" as "not sent".
+    "DEFAULT_PARSER_CLASSES": ["crisiscell.json_parser.SafeJSONParser"],
+    # The browsable API only while debugging: JSON is the API; its HTML pages need inline scripts.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
     "EXCEPTION_HANDLER": "crisiscell.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -286,6 +384,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "crisiscell.schema_hooks.numeric_path_ids",
+        "crisiscell.schema_hooks.documented_errors",
+        "crisiscell.schema_hooks.closed_request_bodies",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "incidents.models.Level",
         "RoleEnum": "cells.models.Role",
@@ -303,15 +407,25 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Request limits (crisiscell/body_limits.py, crisiscell/json_parser.py) ---------------
+REQUEST_BODY_LIMIT_DEFAULT = env.int("REQUEST_BODY_LIMIT_DEFAULT", default=128 * 1024)
+# Per URL name: credentials are small.
+REQUEST_BODY_LIMITS = {"api-token": 8 * 1024, "login": 8 * 1024, "admin:login": 8 * 1024}
+# Django's own cap (a 400 page) must never come first.
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_BODY_LIMIT_DEFAULT, *REQUEST_BODY_LIMITS.values())
+API_JSON_MAX_DEPTH = 32
+
 # --- Security -------------------------------------------------------------------------
+CSRF_FAILURE_VIEW = "crisiscell.error_pages.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = not PLAIN_HTTP
+# Not HttpOnly: live.js reads it to send X-CSRFToken (Django: HttpOnly gives a CSRF token no protection).
+CSRF_COOKIE_SECURE = not PLAIN_HTTP
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not PLAIN_HTTP)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if PLAIN_HTTP else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not PLAIN_HTTP
+SECURE_HSTS_PRELOAD = not PLAIN_HTTP
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

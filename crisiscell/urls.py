@@ -19,7 +19,12 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("crisiscell.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    # GET only: OPTIONS made Swagger's HTML renderer look for a template it has not (a 500).
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", http_method_names=["get", "head"]),
+        name="api-docs",
+    ),
     path("cells/", include("cells.urls")),
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
@@ -34,3 +39,9 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# The app's own error pages, in both languages, reading nothing from the database.
+handler400 = "crisiscell.error_pages.bad_request"
+handler403 = "crisiscell.error_pages.permission_denied"
+handler404 = "crisiscell.error_pages.page_not_found"
+handler500 = "crisiscell.error_pages.server_error"

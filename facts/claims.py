@@ -60,12 +60,18 @@ def log_claim(claim: Claim, actor, action: str, text: str = "", **data) -> None:
     )
 
 
+EARLIEST_SEEN = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC)
+
+
 def _clean(claim: Claim) -> None:
     claim.text = (claim.text or "").strip()
     if not claim.text:
         raise ValidationError({"text": _("Quote or summarise what is circulating.")})
     if claim.first_seen_at and claim.first_seen_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"first_seen_at": _("A claim cannot be first seen in the future.")})
+    if claim.first_seen_at and claim.first_seen_at < EARLIEST_SEEN:
+        # A typo (0850 for 2025), and dates that far back have no offset a client can read.
+        raise ValidationError({"first_seen_at": _("A claim cannot be first seen before 1990.")})
     claim.full_clean(exclude=["incident", "created_by", "status_changed_by"])
 
 

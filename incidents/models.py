@@ -177,3 +177,83 @@ class LevelChangeNotice(models.Model):
 
     def __str__(self):
         return f"notice for {self.entry}"
+
+
+class LogCheckpoint(models.Model):
+    """A signed checkpoint of the log's head (incidents.anchoring), as also written outside the database.
+
+    Verification never trusts these rows: it reads the out-of-database sinks."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="log_checkpoints")
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["incident", "-seq"])]
+
+    def __str__(self):
+        return f"checkpoint #{self.seq} of incident {self.incident_id}"
+
+
+class VerificationStatus(models.TextChoices):
+    # Never stored: what the API answers for a log that no one has asked to verify yet.
+    NONE = "none", _("Never verified")
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Could not run")
+
+
+class LogVerification(models.Model):
+    """One check of an incident's crisis log, asked by someone, run by a Celery worker."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="log_verifications")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=VerificationStatus.choices, default=VerificationStatus.PENDING)
+    # Progress: entries read out of the number there were when it started.
+    total = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0)
+    # The verdict (null until done).
+    valid = models.BooleanField(null=True)
+    first_broken_seq = models.PositiveIntegerField(null=True, blank=True)
+    first_broken_entry = models.PositiveBigIntegerField(null=True, blank=True)
+    # A template of incidents.log_verification (untranslated, %(seq)s / %(last)s): see problem_text().
+    problem = models.CharField(max_length=500, blank=True)
+    # Entries 1..covered_seq are covered by a signed checkpoint (of checkpoint_at); later ones not yet.
+    covered_seq = models.PositiveIntegerField(default=0)
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["incident", "-requested_at"])]
+
+    def __str__(self):
+        return f"verification {self.pk} of incident {self.incident_id}: {self.status}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (VerificationStatus.DONE, VerificationStatus.FAILED)
+
+    @property
+    def uncovered(self) -> int:
+        return max(self.total - self.covered_seq, 0)
+
+    def problem_text(self) -> str:
+        """The problem in the active language, numbers filled in."""
+        from django.utils.translation import gettext
+
+        if not self.problem or "%(" not in self.problem:
+            return self.problem
+        from .log_verification import SIGNED_BUT_GONE
+
+        last = self.covered_seq if self.problem == SIGNED_BUT_GONE else self.total
+        return gettext(self.problem) % {"seq": self.first_broken_seq, "last": last}

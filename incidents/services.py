@@ -238,9 +238,11 @@ def incident_transition(
     from reminders.review import level_changed  # holding statements are reviewed at the level's pace
 
     level_changed(incident=incident, actor=actor)
-    if to_level in NOTIFIED_LEVELS:
-        from .tasks import notify_level_change
+    from .tasks import anchor_crisis_log, notify_level_change
 
+    # Every level change is anchored outside the database at once (incidents/anchoring.py).
+    transaction.on_commit(lambda: anchor_crisis_log.delay(incident.pk))
+    if to_level in NOTIFIED_LEVELS:
         signals.escalated.send(sender=Incident, incident=incident, entry=entry, actor=actor)
         transaction.on_commit(lambda: notify_level_change.delay(entry.pk))
     return incident

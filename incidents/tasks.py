@@ -7,14 +7,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.reading import as_read_by
 from crisiscell.links import absolute_url
 
-from . import crisislog
-from .models import Incident, Level, LevelChangeNotice, LogEntry, LogKind
+from . import anchoring, crisislog
+from .models import Incident, Level, LevelChangeNotice, LogCheckpoint, LogEntry, LogKind
 
 logger = logging.getLogger(__name__)
 
@@ -88,10 +90,13 @@ def _level_mail(entry: LogEntry, email: str) -> tuple[str, str, str, list[str]]:
 
 @shared_task
 def verify_all_log_chains() -> dict:
-    """Periodic integrity check of every crisis log; a broken chain is an ERROR for the admins."""
+    """Periodic integrity check of every crisis log, against its signed checkpoints too;
+    a broken log is an ERROR for the admins."""
+    from .log_verification import verify_log
+
     broken = {}
     for incident in Incident.objects.only("pk", "title").iterator():
-        report = crisislog.verify_chain(incident)
+        report = verify_log(incident.pk)
         if not report.valid:
             broken[incident.pk] = report.first_broken
             logger.error(
@@ -102,3 +107,30 @@ def verify_all_log_chains() -> dict:
                 report.problem,
             )
     return {"broken": broken}
+
+
+@shared_task(acks_late=True)
+def anchor_crisis_log(incident_id: int) -> int | None:
+    """Sign this incident's log head now (after a level change); idempotent (nothing new, nothing signed)."""
+    checkpoint = anchoring.anchor_incident(incident_id)
+    return checkpoint.seq if checkpoint else None
+
+
+@shared_task
+def anchor_crisis_logs() -> int:
+    """Beat: a checkpoint for every log that moved since its last one."""
+    latest = LogCheckpoint.objects.filter(incident=OuterRef("pk")).order_by("-seq").values("seq")[:1]
+    moved = Incident.objects.annotate(anchored=Coalesce(Subquery(latest), 0)).filter(log_seq__gt=F("anchored"))
+    done = 0
+    for incident_id in moved.values_list("pk", flat=True).iterator():
+        done += anchoring.anchor_incident(incident_id) is not None
+    return done
+
+
+@shared_task(acks_late=True)
+def run_log_verification(verification_id: int) -> bool | None:
+    """A verification asked from the workspace or the API (incidents.log_verification)."""
+    from .log_verification import run
+
+    verification = run(verification_id)
+    return verification.valid if verification else None

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from cells.access import require_role
 from cells.models import Role
@@ -53,6 +53,7 @@ def is_htmx(request) -> bool:
 
 
 @login_required
+@require_safe  # a read-only page: POST is 405, never a silent 200
 def incident_list(request):
     membership, _memberships = current_cell_for_request(request)
     if membership is None:
@@ -174,6 +175,7 @@ def render_workspace(request, incident, membership, *, status: int = 200, **form
 
 
 @login_required
+@require_safe  # a read-only page: POST is 405 and changes nothing
 def incident_detail(request, pk):
     incident, membership = selectors.get_incident_for_user(request.user, pk)
     return render(request, "incidents/detail.html", _workspace_context(request, incident, membership))

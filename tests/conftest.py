@@ -4,6 +4,8 @@
 second member `mia`, observer `olga`. `outsider` belongs to `other_cell` only.
 """
 
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -27,6 +29,39 @@ def fast_password_hasher(request, settings):
     if {"asgi_server", "asgi_server_factory"} & set(request.fixturenames) or request.node.get_closest_marker("browser"):
         return
     settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_crisis_log_triggers():
+    """Transactional tests end with a flush (one TRUNCATE of every table), which the crisis
+    log's trigger refuses on PostgreSQL (incidents/migrations/0006). The test database's
+    superuser skips ordinary triggers for that one transaction (session_replication_role):
+    a power the application's role does not have."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET LOCAL session_replication_role = replica", *statements] if statements else statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _anchors_of_its_own(settings, tmp_path):
+    """Each test signs its crisis-log checkpoints into a file of its own: incident ids
+    repeat from one test database to the next."""
+    settings.CRISIS_LOG_ANCHOR_FILE = str(tmp_path / "crisis-log-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Each test counts its throttles and lockouts from zero, without flushing a shared
+    Redis db (the cache is Redis when REDIS_URL is set): a key prefix of its own."""
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture

@@ -33,7 +33,8 @@ PRECONDITION_ERRORS = {
 }
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    # An ETag as the server gave it ("*" is refused: it would match any version).
+    {"type": "string", "pattern": '^(W/)?"[^"*]+"$'},
     OpenApiParameter.HEADER,
     required=True,
     description="The ETag of the representation you edited (optimistic concurrency).",
@@ -67,7 +68,15 @@ def check_if_match(request, current_etag: str) -> None:
             _("Send If-Match with the ETag you received, so that you never overwrite a change you have not seen.")
         )
     etags = parse_etags(header)
-    if "*" not in etags and current_etag not in etags:
+    if etags == ["*"]:
+        # "*" matches any version: the client would overwrite what it has never seen.
+        raise PreconditionRequired(
+            _(
+                "If-Match: * is not accepted: send the ETag you received, "
+                "so that you never overwrite a change you have not seen."
+            )
+        )
+    if current_etag not in etags:
         raise PreconditionFailed(
             {"detail": _("It changed since you loaded it. Reload, then apply your change again."), "etag": current_etag}
         )

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crisiscell.query_params import check_query
 from reminders import cadence
 
 from .. import claims, selectors, services
@@ -50,6 +51,7 @@ def diff_response(from_number: int, to_number: int, old: str, new: str) -> Respo
 
 
 def diff_params(request) -> tuple[int, int]:
+    check_query(request, single=("from", "to"))
     query = DiffQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     return query.validated_data["from"], query.validated_data["to"]
@@ -58,8 +60,8 @@ def diff_params(request) -> tuple[int, int]:
 DIFF_SCHEMA = extend_schema(
     summary="Line diff between two versions",
     parameters=[
-        OpenApiParameter("from", int, required=True, description="The older version number."),
-        OpenApiParameter("to", int, required=True, description="The newer version number."),
+        OpenApiParameter("from", {"type": "integer", "minimum": 1}, required=True, description="The older version."),
+        OpenApiParameter("to", {"type": "integer", "minimum": 1}, required=True, description="The newer version."),
     ],
     responses={200: DiffSerializer, 400: ERRORS[400], 404: ERRORS[404]},
 )

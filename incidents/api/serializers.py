@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -8,7 +9,7 @@ from cells.models import Cell
 from crisiscell.serializers import StrictSerializer
 
 from .. import workflow
-from ..models import Incident, Level, LogCategory, LogEntry
+from ..models import Incident, Level, LogCategory, LogEntry, LogVerification
 
 
 class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
@@ -85,7 +86,9 @@ class TransitionSerializer(StrictSerializer):
 
 class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
-    category = serializers.ChoiceField(choices=LogCategory.choices, default=LogCategory.INFORMATION)
+    # Automatic entries have no category (""): the schema says so (BlankEnum), and "" sent
+    # with a new entry means the default, information.
+    category = serializers.ChoiceField(choices=LogCategory.choices, default=LogCategory.INFORMATION, allow_blank=True)
     text = serializers.CharField(max_length=5000)
     corrects = serializers.PrimaryKeyRelatedField(queryset=LogEntry.objects.none(), required=False, allow_null=True)
 
@@ -114,18 +117,61 @@ class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
         if incident is not None:
             self.fields["corrects"].queryset = LogEntry.objects.filter(incident=incident)
 
+    def validate_category(self, value: str) -> str:
+        return value or LogCategory.INFORMATION
+
     def get_actor_name(self, entry) -> str:
         return str(entry.actor) if entry.actor else ""
 
 
-class ChainReportSerializer(serializers.Serializer):
-    valid = serializers.BooleanField()
-    checked = serializers.IntegerField(help_text="Entries read before the verdict.")
+class LogVerificationSerializer(serializers.ModelSerializer):
+    """One verification of the crisis log: who asked, when, progress, and the verdict."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True, help_text="null while never verified.")
+    requested_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    requested_by_name = serializers.SerializerMethodField()
     first_broken = serializers.IntegerField(
+        source="first_broken_entry",
         allow_null=True,
-        help_text="Id of the first stored entry that fails; null when valid, or when only the end is missing.",
+        help_text="Id of the first stored entry that fails; null when valid, or when entries are missing at the end.",
     )
     first_broken_seq = serializers.IntegerField(
-        allow_null=True, help_text="Position (seq) where the chain breaks, also when entries at the end are missing."
+        allow_null=True, help_text="Position (seq) where the log breaks, also when entries are missing."
     )
-    problem = serializers.CharField(allow_blank=True)
+    valid = serializers.BooleanField(allow_null=True, help_text="null until the verification is done.")
+    checked = serializers.IntegerField(help_text="Entries read so far (the progress), then before the verdict.")
+    problem = serializers.SerializerMethodField(help_text="What is wrong, in English; empty when valid.")
+    covered_seq = serializers.IntegerField(
+        help_text="Entries 1 to covered_seq are covered by a signed checkpoint kept outside the database."
+    )
+    uncovered = serializers.IntegerField(read_only=True, help_text="Later entries, not covered yet.")
+
+    class Meta:
+        model = LogVerification
+        fields = [
+            "id",
+            "incident",
+            "status",
+            "requested_by",
+            "requested_by_name",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "total",
+            "checked",
+            "valid",
+            "first_broken",
+            "first_broken_seq",
+            "problem",
+            "covered_seq",
+            "checkpoint_at",
+            "uncovered",
+        ]
+        read_only_fields = fields
+
+    def get_requested_by_name(self, verification) -> str:
+        return str(verification.requested_by) if verification.requested_by else ""
+
+    def get_problem(self, verification) -> str:
+        with translation.override("en"):
+            return verification.problem_text()

@@ -5,11 +5,18 @@ from rest_framework.response import Response
 
 from cells.access import require_role
 from cells.models import Membership, Role
+from crisiscell.query_params import check_query
 
-from .. import crisislog, selectors, services, workflow
+from .. import selectors, services, workflow
 from ..filters import IncidentFilter
-from ..models import Incident, LogEntry
-from .serializers import ChainReportSerializer, IncidentSerializer, LogEntrySerializer, TransitionSerializer
+from ..log_verification import request_verification
+from ..models import Incident, LogEntry, LogVerification, VerificationStatus
+from .serializers import (
+    IncidentSerializer,
+    LogEntrySerializer,
+    LogVerificationSerializer,
+    TransitionSerializer,
+)
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input; field-level messages."),
@@ -48,6 +55,11 @@ class IncidentViewSet(
 
     def get_queryset(self):
         return selectors.incidents_visible_to(self.request.user)
+
+    def filter_queryset(self, queryset):
+        if self.action == "list":
+            check_query(self.request, single=("cell", "severity", "q", "ordering"), booleans=("is_exercise",))
+        return super().filter_queryset(queryset)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "roles_by_cell": roles_by_cell(self.request.user)}
@@ -144,9 +156,32 @@ class LogEntryViewSet(
         return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Verify the hash chain of the crisis log", responses={200: ChainReportSerializer, 404: ERRORS[404]}
+        methods=["GET"],
+        summary="The latest verification of the crisis log (hash chain and signed checkpoints)",
+        description=(
+            "Poll it while `status` is `pending` or `running`: `checked` of `total` entries so far. "
+            "`none`: never verified yet (POST to ask)."
+        ),
+        responses={
+            200: LogVerificationSerializer,
+            404: ERRORS[404],
+        },
     )
-    @action(detail=False, methods=["get"], pagination_class=None)
+    @extend_schema(
+        methods=["POST"],
+        summary="Ask for a verification of the crisis log (any member of the cell)",
+        description="A Celery worker runs it; one that is still waiting or running is returned instead of a second.",
+        request=None,
+        responses={202: LogVerificationSerializer, 404: ERRORS[404]},
+    )
+    @action(detail=False, methods=["get", "post"], pagination_class=None)
     def verify(self, request, incident_pk=None):
-        report = crisislog.verify_chain(self.incident())
-        return Response(ChainReportSerializer(report).data)
+        incident = self.incident()
+        if request.method == "POST":
+            verification = request_verification(actor=request.user, incident=incident)
+            return Response(LogVerificationSerializer(verification).data, status=status.HTTP_202_ACCEPTED)
+        verification = incident.log_verifications.select_related("requested_by").first()
+        if verification is None:
+            # Not verified yet: the same shape, status "none" (POST to ask for one).
+            verification = LogVerification(incident=incident, status=VerificationStatus.NONE, requested_at=None)
+        return Response(LogVerificationSerializer(verification).data)

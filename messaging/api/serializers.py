@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from crisiscell.serializers import StrictSerializer
 from incidents.models import LogCategory
 
 from ..models import ChatMessage
@@ -27,7 +28,9 @@ class ChatMessageSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.__str__", read_only=True)
     html = serializers.SerializerMethodField(help_text="The text as safe HTML (markdown subset, mentions, links).")
     mentions = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    promoted_entry = serializers.PrimaryKeyRelatedField(read_only=True)
+    promoted_entry = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The crisis-log entry it became, if it was recorded."
+    )
 
     class Meta:
         model = ChatMessage
@@ -40,15 +43,15 @@ class ChatMessageSerializer(serializers.ModelSerializer):
         return message_html(message)
 
 
-class ChatPostSerializer(serializers.Serializer):
+class ChatPostSerializer(StrictSerializer):
     text = serializers.CharField(max_length=ChatMessage._meta.get_field("text").max_length, trim_whitespace=True)
 
 
-class PromoteSerializer(serializers.Serializer):
+class PromoteSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=LogCategory.choices, default=LogCategory.DECISION)
 
 
-class LockRequestSerializer(serializers.Serializer):
+class LockRequestSerializer(StrictSerializer):
     target = serializers.RegexField(
         r"^(fact|statement):\d{1,18}$", help_text='"fact:<id>", or "statement:<id>" for its open draft.'
     )

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -23,28 +23,42 @@ from .serializers import (
 
 
 def _bounded_int(request, name: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    values = request.query_params.getlist(name)
+    if not values:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
+    # One value, digits only: "", "1.5", "+3" or a repeated parameter are refused, as the schema says.
+    value = int(values[0]) if len(values) == 1 and values[0].isdigit() else -1
     if value < minimum or (maximum is not None and value > maximum):
         bound = f" ({minimum} to {maximum})" if maximum is not None else ""
         raise serializers.ValidationError({name: _("Give a whole number%(bound)s.") % {"bound": bound}})
     return value
 
 
+class OneObjectSchema(AutoSchema):
+    """These `list` actions answer one object (not a list of them): say so in the schema."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class EventViewSet(IncidentScopedViewSet):
     """The incident's event stream, for a page or a client that missed some live messages."""
+
+    pagination_class = None  # its own paging: after/limit
+    schema = OneObjectSchema()
 
     @extend_schema(
         summary="Events after a sequence number (catch-up after a reconnect)",
         parameters=[
-            OpenApiParameter("after", OpenApiTypes.INT, description="The last seq you applied (0: from the start)."),
             OpenApiParameter(
-                "limit", OpenApiTypes.INT, description=f"At most this many (1 to {events.EVENTS_PAGE_MAX})."
+                "after",
+                {"type": "integer", "minimum": 0},
+                description="The last seq you applied (0: from the start).",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": events.EVENTS_PAGE_MAX},
+                description=f"At most this many (1 to {events.EVENTS_PAGE_MAX}).",
             ),
         ],
         responses={200: EventPageSerializer, 400: ERRORS[400], **READ_ERRORS},
@@ -105,6 +119,9 @@ class ChatViewSet(mixins.ListModelMixin, IncidentScopedViewSet):
 
 
 class PresenceViewSet(IncidentScopedViewSet):
+    pagination_class = None
+    schema = OneObjectSchema()
+
     @extend_schema(summary="Who has the incident open now", responses={200: PresenceSerializer, **READ_ERRORS})
     def list(self, request, *args, **kwargs):
         return Response(presence.viewers(self.incident().pk))
@@ -116,9 +133,12 @@ LOCKED = {409: OpenApiResponse(LockSerializer, description="Someone else is edit
 class LockViewSet(IncidentScopedViewSet):
     """Edit locks: take one while you edit a fact or a statement draft, renew it while you type, release it."""
 
+    pagination_class = None  # a handful of locks: the whole list
     lookup_value_regex = r"(fact|statement):\d{1,18}"
     lookup_field = "target"
     roles = {"list": Role.OBSERVER}
+    # What OPTIONS describes (it found no serializer: a 500).
+    serializer_class = LockRequestSerializer
 
     @extend_schema(summary="What is being edited now, by whom", responses={200: LockSerializer(many=True)})
     def list(self, request, *args, **kwargs):

@@ -3,11 +3,19 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from crisiscell.query_params import check_query
+
 from .. import selectors, services
 from ..models import Notification
 from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
 
 NOT_FOUND = {404: OpenApiResponse(description="No such notification of yours.")}
+
+
+def unread_only(request) -> bool:
+    """`unread=true` or `unread=false`, as the schema says; anything else (`null`, twice) is a 400."""
+    check_query(request, booleans=("unread",))
+    return request.query_params.get("unread", "").lower() == "true"
 
 
 @extend_schema_view(
@@ -27,7 +35,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
         notifications = selectors.notifications_for(self.request.user)
-        if self.request.query_params.get("unread", "").lower() in ("1", "true", "yes"):
+        if self.action == "list" and unread_only(self.request):
             notifications = notifications.filter(read_at__isnull=True)
         return notifications
 

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crisiscell.serializers import StrictSerializer
-from facts.models import FactStatus
+from facts.models import FactStatus, language_validator
 
 from .. import selectors
 from ..models import STANDING_STATUSES, Audience, CitedFact, Statement, StatementKind, StatementVersion, VersionStatus
@@ -11,6 +11,9 @@ ACTIONS = ["submit", "approve", "reject", "publish", "withdraw", "edit"]
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
+    # Empty until published: a string, not a "uri" that "" would break.
+    published_url = serializers.CharField(read_only=True, help_text="Where it was published; empty until then.")
+
     class Meta:
         model = StatementVersion
         fields = ["number", "status", "published_at", "channel", "published_url"]
@@ -57,7 +60,9 @@ class StatementSerializer(serializers.ModelSerializer):
 class StatementCreateSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=StatementKind.choices)
     audience = serializers.ChoiceField(choices=Audience.choices)
-    language = serializers.CharField(max_length=16, default="fr", help_text="A language code: fr, en, pt-BR...")
+    language = serializers.CharField(
+        max_length=16, default="fr", validators=[language_validator], help_text="A language code: fr, en, pt-BR..."
+    )
     title = serializers.CharField(max_length=200)
     text = serializers.CharField(max_length=10000, help_text="The text of version 1 (a draft).")
     cited_facts = serializers.ListField(
@@ -91,6 +96,7 @@ class CitedFactSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    published_url = serializers.CharField(read_only=True, help_text="Where it was published; empty until then.")
     cited_facts = CitedFactSerializer(source="citations", many=True, read_only=True)
     authors = serializers.SerializerMethodField(help_text="Everyone who wrote into this version (none may approve it).")
     etag = serializers.CharField(read_only=True)

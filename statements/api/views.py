@@ -125,7 +125,8 @@ def version_action(name: str, summary: str, request_serializer=None):
     documented = extend_schema(
         summary=summary, request=request_serializer, parameters=[ETAG], responses={200: VersionSerializer, **ERRORS}
     )
-    return action(detail=True, methods=["post"])(documented(act))
+    # extend_schema after action(): action() replaces the function's kwargs, where the schema lives.
+    return documented(action(detail=True, methods=["post"])(act))
 
 
 @extend_schema_view(

@@ -23,6 +23,7 @@ NOT_FOR_PRODUCTION = {
     "CELERY_BROKER_DIR": "folder of the filesystem broker, the developer default; production uses Redis",
     "CELERY_TASK_ALWAYS_EAGER": "runs tasks inside the web request; production has a worker",
     "PORT": "the port of `dev.py run`, for the developer's default SITE_URL; production sets SITE_URL",
+    "CRISISCELL_LOCAL": "the plain-HTTP local run of `dev.py run`; production enforces HTTPS",
 }
 
 
@@ -149,3 +150,18 @@ def test_dockerfile_builds_a_non_root_python_311_image():
     assert users and users[-1] not in ("root", "0")
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", "var", ".git"} <= set(ignored)
+
+
+def test_forwarded_headers_are_trusted_from_the_named_proxy_only(compose):
+    """uvicorn believes no forwarded header (it would take X-Forwarded-For from anyone);
+    the app believes them from the proxy service's fixed address only."""
+    services = compose["services"]
+    web = services["web"]["command"]
+    assert "--no-proxy-headers" in web
+    assert not any(arg.startswith("--forwarded-allow-ips") for arg in web)
+    assert "ports" not in services["web"]
+    proxy_address = services["proxy"]["networks"]["edge"]["ipv4_address"]
+    assert services["web"]["environment"]["TRUSTED_PROXIES"] == proxy_address
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "--no-proxy-headers" in dockerfile and "forwarded-allow-ips" not in dockerfile
+    assert "--no-proxy-headers" in (ROOT / "Procfile.dev").read_text()

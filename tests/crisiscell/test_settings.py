@@ -78,3 +78,33 @@ def test_the_developer_defaults_need_no_environment(tmp_path):
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
     result = manage(env, "check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_cookies_and_api(production_env):
+    """Secure and HttpOnly session cookie; Secure CSRF cookie (live.js reads it: no HttpOnly);
+    the browsable API (inline scripts, against the CSP) off; forwarded headers trusted from no one."""
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({"
+        "'session': [s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY], 'csrf': s.CSRF_COOKIE_SECURE,"
+        "'renderers': s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'], 'proxies': s.TRUSTED_PROXIES,"
+        "'pool': s.DATABASES['default']['OPTIONS'].get('pool', None)}))"
+    )
+    result = manage(production_env, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["session"] == [True, True]
+    assert values["csrf"] is True
+    assert values["renderers"] == ["rest_framework.renderers.JSONRenderer"]
+    assert values["proxies"] == []
+
+
+def test_production_pool_size_comes_from_the_environment(production_env):
+    production_env.update(
+        DATABASE_URL="postgres://u:p@db.example.org:5432/crisiscell",
+        DATABASE_POOL_MAX_SIZE="7",
+        DATABASE_POOL_TIMEOUT="3",
+    )
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS']['pool'])"
+    result = manage(production_env, "shell", "--no-imports", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "'max_size': 7" in result.stdout and "'timeout': 3.0" in result.stdout

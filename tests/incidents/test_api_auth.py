@@ -1,7 +1,6 @@
 """Token authentication: POST /api/v1/auth/token/ -> {"token"}, throttled, with django-axes lock-out."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
@@ -13,12 +12,8 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/auth/token/"
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    # Throttle history lives in the cache, which outlives each test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
+# Throttle history lives in the cache, which outlives each test's transaction:
+# tests/conftest.py gives each test a cache key prefix of its own.
 
 
 def post(data, client=None, **kwargs):

@@ -112,31 +112,55 @@ def test_the_log_as_a_whole_cannot_be_replaced_or_deleted(api, manager, incident
 # --- Verify ---------------------------------------------------------------------------------------
 
 
-def test_verify_a_valid_chain(api, observer, incident, manager):
+@pytest.fixture
+def verify(api, django_capture_on_commit_callbacks):
+    """verify(user, incident) -> the report: asked with POST (202), run by the Celery task
+    (eagerly here), read back with GET. The web request never walks the log (issue 10)."""
+    from crisiscell.celery import app
+
+    def run(user, incident) -> dict:
+        app.conf.task_always_eager = True
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                asked = api(user).post(verify_url(incident))
+        finally:
+            app.conf.task_always_eager = False
+        assert asked.status_code == 202
+        response = api(user).get(verify_url(incident))
+        assert response.status_code == 200
+        return response.json()
+
+    return run
+
+
+def test_verify_a_valid_chain(verify, observer, incident, manager):
     services.log_entry_add(actor=manager, incident=incident, text="Une entrée en français, avec « guillemets »")
-    response = api(observer).get(verify_url(incident))
-    assert response.status_code == 200
-    body = response.json()
+    body = verify(observer, incident)
     assert {"valid", "checked", "first_broken"} <= set(body)
     assert (body["valid"], body["checked"], body["first_broken"]) == (True, 2, None)
 
 
-def test_verify_reports_the_first_broken_entry(api, observer, incident, manager):
+def test_verify_reports_the_first_broken_entry(verify, observer, incident, manager):
     for n in range(3):
         services.log_entry_add(actor=manager, incident=incident, text=f"Entry {n}")
     target = LogEntry.objects.get(incident=incident, seq=3)
     raw_sql("UPDATE incidents_logentry SET text = 'falsified' WHERE id = %s", [target.pk])
-    body = api(observer).get(verify_url(incident)).json()
+    body = verify(observer, incident)
     assert (body["valid"], body["checked"], body["first_broken"]) == (False, 3, target.pk)
 
 
-def test_verify_reports_a_missing_tail(api, observer, incident, manager):
+def test_verify_reports_a_missing_tail(verify, observer, incident, manager):
     services.log_entry_add(actor=manager, incident=incident, text="Last words")
     last = LogEntry.objects.get(incident=incident, seq=2)
     raw_sql("DELETE FROM incidents_logentry WHERE id = %s", [last.pk])
-    body = api(observer).get(verify_url(incident)).json()
+    body = verify(observer, incident)
     assert (body["valid"], body["checked"], body["first_broken"], body["first_broken_seq"]) == (False, 1, None, 2)
     assert body["problem"]
+
+
+def test_a_log_never_verified_says_so(api, observer, incident):
+    body = api(observer).get(verify_url(incident)).json()
+    assert (body["id"], body["status"], body["valid"]) == (None, "none", None)
 
 
 def test_verify_is_not_paginated(api, observer, incident):
@@ -144,5 +168,11 @@ def test_verify_is_not_paginated(api, observer, incident):
     assert "results" not in body
 
 
-def test_verify_cannot_be_posted(api, manager, incident):
-    assert api(manager).post(verify_url(incident), {}).status_code == 405
+def test_verify_is_asked_with_post_and_changes_no_entry(api, manager, incident):
+    """POST used to be refused (405) when GET walked the log in the request; now POST asks
+    for a verification (202) and writes nothing to the log itself."""
+    before = LogEntry.objects.filter(incident=incident).count()
+    assert api(manager).post(verify_url(incident), {}).status_code == 202
+    assert LogEntry.objects.filter(incident=incident).count() == before
+    for method in ("put", "patch", "delete"):
+        assert getattr(api(manager), method)(verify_url(incident), {}).status_code == 405

@@ -257,7 +257,8 @@ def test_workspace_speaks_french(as_user, scene):
 # + the summary at the top (issue 9): latest approved statement, open claims, unverified
 # facts [3]; the pinned key decisions (one query, shared with the log; a second one
 # fetches the pinned entries only when there are some) [1].
-WORKSPACE = 29
+# + the crisis log's latest verification (its card, issue 10) [1].
+WORKSPACE = 30
 # Each fragment: session, user, incident, membership, memberships (context) + its own queries.
 FRAGMENTS = {"needs-review": 5 + 2, "claims": 5 + 5, "facts": 5 + 3, "statements": 5 + 3}
 

@@ -72,8 +72,8 @@ PAGE_INCIDENT_LIST = 7
 # (empty here). (With facts, claims, statements and chat messages, their prefetches
 # add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
 # + the summary at the top (issue 9): latest approved statement, open claims, unverified
-# facts, pinned key decisions [4].
-PAGE_INCIDENT_DETAIL = 22
+# facts, pinned key decisions [4]; + the crisis log's latest verification (its card, issue 10).
+PAGE_INCIDENT_DETAIL = 23
 
 
 @pytest.mark.parametrize("n", SIZES)

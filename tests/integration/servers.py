@@ -64,6 +64,8 @@ def subprocess_env(tmp_dir: Path, **overrides: str) -> dict[str, str]:
         "CELERY_BROKER_DIR": str(tmp_dir / "broker"),
         "CELERY_BEAT_SCHEDULE_FILENAME": str(tmp_dir / "celerybeat-schedule"),
         "EMAIL_URL": "consolemail://",
+        # The test's own crisis-log checkpoints (incident ids repeat across test databases).
+        "CRISIS_LOG_ANCHOR_FILE": str(tmp_dir / "crisis-log-anchors.jsonl"),
     }
     # The test process's licence to call the ORM beside Playwright's event loop
     # (tests/browser/conftest.py) is not for the servers.
@@ -166,9 +168,10 @@ def start_asgi_server(tmp_dir: Path, *, workers: int = 1, timeout: float = 60, *
     Returns once GET /healthz answers 200. Celery tasks run eagerly inside the
     server (no worker needed; the e-mail goes to the server's log), unless
     CELERY_TASK_ALWAYS_EAGER=false is passed. DEBUG is on so that static files
-    are served without collectstatic.
+    are served without collectstatic (pass DEBUG="false", CRISISCELL_LOCAL="true"
+    for the production code paths with static files still served).
     """
-    env = subprocess_env(tmp_dir, DEBUG="true", CELERY_TASK_ALWAYS_EAGER="true", **env_overrides)
+    env = subprocess_env(tmp_dir, **{"DEBUG": "true", "CELERY_TASK_ALWAYS_EAGER": "true", **env_overrides})
     last_error = ""
     for attempt in range(3):  # another process may take the free port before uvicorn binds it
         port = free_port()
@@ -186,6 +189,8 @@ def start_asgi_server(tmp_dir: Path, *, workers: int = 1, timeout: float = 60, *
             "--lifespan",
             "off",
             "--no-access-log",
+            # As deployed: forwarded headers are the app's to judge (crisiscell/client_ip.py).
+            "--no-proxy-headers",
             "--timeout-graceful-shutdown",
             "5",
         ]

@@ -7,6 +7,7 @@ process in a single thread, which would serialise the requests.
 """
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -146,6 +147,14 @@ def test_parallel_log_appends_keep_one_valid_chain(servers, cell, managers, user
     texts = sorted(LogEntry.objects.filter(incident=incident, kind=LogKind.NOTE).values_list("text", flat=True))
     assert texts == sorted(f"Parallel entry {n}" for n in range(10))
     assert_log_is_a_valid_chain(incident)
-    status, report = http("GET", f"{servers[0].url}/api/v1/incidents/{incident.pk}/log/verify/", token=mona_token)
+    # The verification is asked (POST) and run by Celery (eagerly in these servers), then read (GET).
+    verify_url = f"{servers[0].url}/api/v1/incidents/{incident.pk}/log/verify/"
+    asked, _ = http("POST", verify_url, token=mona_token)
+    assert asked == 202
+    deadline = time.monotonic() + 30
+    status, report = http("GET", verify_url, token=mona_token)
+    while report.get("status") != "done" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status, report = http("GET", verify_url, token=mona_token)
     assert status == 200
     assert (report["valid"], report["checked"], report["first_broken"]) == (True, 11, None)

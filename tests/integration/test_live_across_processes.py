@@ -25,7 +25,7 @@ def ws_url(server, incident) -> str:
 def open_socket(server, incident, token):
     return connect(
         ws_url(server, incident),
-        origin="http://127.0.0.1",
+        origin=server.url,
         additional_headers={"Authorization": f"Token {token}"},
         open_timeout=10,
     )

@@ -9,6 +9,8 @@ from crisiscell.asgi import application
 from messaging.fanout import messages_of
 
 ORIGIN = (b"origin", b"http://localhost")
+# The socket is opened on http://localhost: its Origin must be exactly that (messaging/origin.py).
+HOST = (b"host", b"localhost")
 
 
 def token_for(user) -> str:
@@ -38,13 +40,17 @@ class Communicator(WebsocketCommunicator):
         return not self.unread and await super().receive_nothing(timeout, interval)
 
 
-def communicator(path: str, *, token: str | None = None, session: str | None = None, origin=ORIGIN):
-    headers = [origin] if origin else []
+def communicator(
+    path: str, *, token: str | None = None, session: str | None = None, origin=ORIGIN, client=("127.0.0.1", 50000)
+):
+    headers = [HOST, origin] if origin else [HOST]
     if token:
         headers.append((b"authorization", f"Token {token}".encode()))
     if session:
         headers.append((b"cookie", f"sessionid={session}".encode()))
-    return Communicator(application, path, headers=headers)
+    socket = Communicator(application, path, headers=headers)
+    socket.scope["client"] = client
+    return socket
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+from tests.pages import scene  # noqa: F401  (fixture of the page tests)
