@@ -236,6 +236,17 @@ def test_nothing_is_wider_than_a_phone_screen(browser: Browser, asgi_server, cel
             (s) => document.querySelector(s).getBoundingClientRect().top + window.scrollY)"""
     )
     assert tops == sorted(tops), tops
+    # Every other card (history, verification, panels added later) comes after the log form.
+    later = page.evaluate(
+        """() => {
+            const form = document.querySelector('#log-form').getBoundingClientRect().top;
+            return [...document.querySelectorAll('.ws-flow .card')]
+                .filter((card) => !card.matches('#glance, #log-panel, #transitions, .needs-review-live'))
+                .filter((card) => card.getBoundingClientRect().top < form)
+                .map((card) => card.id || card.className);
+        }"""
+    )
+    assert later == [], later
     # The list's filters fold away.
     page.goto(f"{base}/")
     expect(page.locator("details.filters-fold")).not_to_have_attribute("open", "")
