@@ -10,6 +10,7 @@ plain text. A row without a known wording (written before wordings existed)
 shows its stored texts.
 """
 
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,6 +81,9 @@ WORDINGS = {
 # Parameters that hold an instant (stored as ISO strings): worded for the reader.
 DATE_PARAMS = ("due", "since", "at")
 
+# A title is one line: a longer text is cut there (with an ellipsis) and given whole in the body.
+TITLE_TEXT_CHARS = 80
+
 
 def _params(params: dict) -> dict:
     """The parameters as a reader reads them: labels of choice values, local dates."""
@@ -109,8 +113,7 @@ def texts(key: str, params: dict) -> tuple[str, str]:
     """(title, body) in the active language and time zone."""
     title, body = WORDINGS[key]
     values = _params(params)
-    # A title is a line: a long text (a claim's) is cut there, whole in the body.
-    title_text = str(title) % {**values, "text": str(values.get("text", ""))[:80]}
+    title_text = str(title) % {**values, "text": Truncator(str(values.get("text", ""))).chars(TITLE_TEXT_CHARS)}
     if params.get("escalated"):
         title_text = _("[Escalated] %(title)s") % {"title": title_text}
     return title_text, (str(body) % values if body is not None else _chat_text(values.get("text", "")))

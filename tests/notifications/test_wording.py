@@ -6,10 +6,12 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import translation
 
+from facts import services as facts
 from messaging import chat
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.wording import texts
+from tests.facts.helpers import make_fact, make_statement, published
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +67,7 @@ def test_labels_and_the_escalation_prefix_follow_the_reader():
                 "escalated": True,
             },
         )
-        assert escalated_title == "[Escalated] Claim circulating unanswered: " + "y" * 80
+        assert escalated_title == "[Escalated] Claim circulating unanswered: " + "y" * 79 + "…"  # cut, and says so
     with translation.override("fr"):
         title, body = texts("needs_review", params)
         assert title == "À revoir\u00a0: Point d'étape"
@@ -95,3 +97,13 @@ async def test_the_live_badge_words_the_newest_in_the_pages_language(incident, u
     assert update["count"] == 1
     assert update["latest"]["title"] == f"{member} mentioned you in “{incident.title}”"
     await socket.disconnect()
+
+
+def test_a_reason_ending_with_a_full_stop_does_not_double_the_sentences(incident, users):
+    """The fact's reason is quoted in brackets in the middle of the needs-review sentence."""
+    member, manager = users["member"], users["manager"]
+    fact = make_fact(incident, member, verifier=manager, text="Batch 24-117 is safe")
+    published(make_statement(incident, member, facts=[fact]), member, manager)
+    facts.fact_retract(actor=manager, fact=fact, reason="New test results: batch 24-117.")
+    body = Notification.objects.filter(user=manager, data__fact=fact.pk).get().body
+    assert "(New test results: batch 24-117)." in body and ".)." not in body
