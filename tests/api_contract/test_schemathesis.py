@@ -21,23 +21,22 @@ from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 
-from cells.models import Membership
+from cells.models import Cell, Membership
 from crisiscell.wsgi import application
 from facts.models import Fact
-from incidents.models import LogEntry
+from incidents.models import Incident, LogEntry
 from messaging import chat
 from notifications.models import Notification, NotificationKind
 from statements.models import StatementVersion
+from tests.pages import build_scene
+from tests.shared import SHARED, shared_fixture, users_of
 
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)
 
+pytestmark = [pytest.mark.django_db, SHARED]
+
 SEED = 20261202
 MAX_EXAMPLES = 5
-
-
-@pytest.fixture
-def api_token(db, users):
-    return Token.objects.create(user=users["manager"]).key
 
 
 @pytest.fixture
@@ -109,27 +108,12 @@ class RealObjects:
     Positive cases (what the schema allows) act on real objects, as a client would:
     random ids would only ever meet 404s, and a reference to an object that does not
     exist is a 400 that no schema can state. Negative cases are left as generated.
+    The objects are built once for the module (tests/shared.py); what each example
+    writes is rolled back with its test.
     """
 
-    def __init__(self, scene, users, cell, incident):
-        member = users["member"]
-        self.values = {
-            "cell": cell.pk,
-            "incident": incident.pk,
-            "fact": scene["fact"],
-            "verified": scene["verified"],
-            "claim": scene["claim"],
-            "statement": scene["draft"],
-            "live": scene["live"],
-            "reminder": scene["reminder"],
-            "membership": Membership.objects.get(cell=cell, user=member).pk,
-            "log": LogEntry.objects.filter(incident=incident).order_by("seq").values_list("pk", flat=True).first(),
-            "message": chat.chat_post(actor=member, incident=incident, text="Who checks batch 42?").pk,
-            "notification": Notification.objects.create(
-                user=users["manager"], cell=cell, incident=incident, kind=NotificationKind.REMINDER, title="Review"
-            ).pk,
-            "owner": users["manager"].pk,
-        }
+    def __init__(self, values: dict):
+        self.values = values
 
     def path_id(self, path: str):
         """The object an `{id}` at the end of this path names."""
@@ -189,15 +173,42 @@ def current_etag(path: str, parameters: dict) -> str:
     return Fact.objects.get(pk=parameters["id"]).etag
 
 
+@shared_fixture
+def contract_scene(people) -> dict:
+    """The pages' scene plus what the API also names (a chat message, a notification, a membership,
+    the first log entry) and the manager's token: built once, ids only."""
+    cell, users = Cell.objects.get(pk=people.cell), users_of(people)
+    incident = Incident.objects.get(pk=people.incident)
+    scene = build_scene(cell, users, incident)
+    member = users["member"]
+    return {
+        "cell": cell.pk,
+        "incident": incident.pk,
+        "fact": scene["fact"],
+        "verified": scene["verified"],
+        "claim": scene["claim"],
+        "statement": scene["draft"],
+        "live": scene["live"],
+        "reminder": scene["reminder"],
+        "membership": Membership.objects.get(cell=cell, user=member).pk,
+        "log": LogEntry.objects.filter(incident=incident).order_by("seq").values_list("pk", flat=True).first(),
+        "message": chat.chat_post(actor=member, incident=incident, text="Who checks batch 42?").pk,
+        "notification": Notification.objects.create(
+            user=users["manager"], cell=cell, incident=incident, kind=NotificationKind.REMINDER, title="Review"
+        ).pk,
+        "owner": users["manager"].pk,
+        "token": Token.objects.create(user=users["manager"]).key,
+    }
+
+
 @pytest.fixture
-def real_objects(scene, users, cell, incident):
-    return RealObjects(scene, users, cell, incident)
+def real_objects(contract_scene):
+    return RealObjects(contract_scene)
 
 
-@pytest.mark.django_db
 @schema.parametrize()
-# The fixtures hold the scene and the token for all the examples of one operation, on purpose.
+# The scene and the token serve all the examples of one operation (and of the module), on purpose.
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_the_api_does_what_its_schema_says(case, api_token, real_objects, wsgi_in_the_test_transaction):
+def test_the_api_does_what_its_schema_says(case, real_objects, wsgi_in_the_test_transaction):
     real_objects.apply(case)
-    case.call_and_validate(headers={"Authorization": f"Token {api_token}"})
+    case.call_and_validate(headers={"Authorization": f"Token {real_objects.values['token']}"})
