@@ -2,7 +2,8 @@
 // crisis log, the chat, the statement editors...) keeps its text fields in
 // localStorage, per user and per key (the key names the incident or statement).
 //
-// - Typing saves (debounced); a form typed back to what the server rendered forgets it.
+// - Typing saves (debounced, and at once when the page is left); a form typed back
+//   to what the server rendered forgets it.
 // - Loading the page brings a kept draft back, with a note and a way to discard
 //   it. If what the server shows changed since the draft was started (someone
 //   saved the statement meanwhile), the draft does not overwrite it: the note
@@ -173,22 +174,51 @@
     }
   }
 
-  var timers = {};
+  // Saves waiting for the typing to pause: key -> {timer, form}.
+  var pending = {};
+
+  function save(form) {
+    var key = form.dataset.draft;
+    var current = values(form, "current");
+    var base = values(form, "default");
+    if (same(current, base)) {
+      forget(key);
+      return;
+    }
+    var previous = read(key);
+    write(key, { fields: current, base: (previous && previous.base) || base, at: Date.now() });
+  }
+
+  function cancel(key) {
+    if (pending[key]) {
+      window.clearTimeout(pending[key].timer);
+      delete pending[key];
+    }
+  }
 
   function remember(form) {
     var key = form.dataset.draft;
-    window.clearTimeout(timers[key]);
-    timers[key] = window.setTimeout(function () {
-      var current = values(form, "current");
-      var base = values(form, "default");
-      if (same(current, base)) {
-        forget(key);
-        return;
-      }
-      var previous = read(key);
-      write(key, { fields: current, base: (previous && previous.base) || base, at: Date.now() });
-    }, SAVE_AFTER_MS);
+    cancel(key);
+    pending[key] = {
+      form: form,
+      timer: window.setTimeout(function () {
+        delete pending[key];
+        save(form);
+      }, SAVE_AFTER_MS),
+    };
   }
+
+  // The page is left (a reload, a link, a full-page submit) before the typing paused:
+  // save now, or the last keys are lost with the page's timers.
+  window.addEventListener("pagehide", function () {
+    Object.keys(pending).forEach(function (key) {
+      var form = pending[key].form;
+      cancel(key);
+      if (form.isConnected) {
+        save(form);
+      }
+    });
+  });
 
   function scan(root) {
     if (root.matches && root.matches("form[data-draft]")) {
@@ -214,7 +244,7 @@
     var form = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
     var xhr = detail.xhr;
     if (form && form.dataset && form.dataset.draft && xhr && xhr.status >= 200 && xhr.status < 300) {
-      window.clearTimeout(timers[form.dataset.draft]);
+      cancel(form.dataset.draft);
       forget(form.dataset.draft);
     }
   }
@@ -252,11 +282,12 @@
     }
   });
 
+  // The flash of the page that follows a successful full-page save names what it saved.
+  // Forgotten as soon as this (deferred) script runs, the page being parsed by then.
+  document.querySelectorAll("[data-clear-draft]").forEach(function (flash) {
+    forget(flash.dataset.clearDraft);
+  });
   document.addEventListener("DOMContentLoaded", function () {
-    // The flash of the page that follows a successful full-page save names what it saved.
-    document.querySelectorAll("[data-clear-draft]").forEach(function (flash) {
-      forget(flash.dataset.clearDraft);
-    });
     scan(document);
   });
 })();
