@@ -7,6 +7,7 @@ from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
 from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
 from notifications.api.views import NotificationViewSet
+from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from statements.api.views import StatementViewSet, VersionViewSet
 
@@ -49,12 +50,15 @@ incident_routes.register("events", EventViewSet, basename="incident-event")
 incident_routes.register("chat", ChatViewSet, basename="incident-chat")
 incident_routes.register("presence", PresenceViewSet, basename="incident-presence")
 incident_routes.register("locks", LockViewSet, basename="incident-lock")
+incident_routes.register("briefings", BriefingViewSet, basename="incident-briefing")
 
 statement_routes = Router()
 statement_routes.register("versions", VersionViewSet, basename="statement-version")
 
 cell_routes = Router()
 cell_routes.register("members", MembershipViewSet, basename="cell-member")
+cell_routes.register("relays", RelayViewSet, basename="cell-relay")
+cell_routes.register("relay-lists", DistributionListViewSet, basename="cell-relay-list")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "reminders",
     # The live workspace: event stream, WebSockets, chat, presence, edit locks (issue 4).
     "messaging",
+    # The cell's relays, distribution lists and briefings (issue 14).
+    "relays",
 ]
 
 MIDDLEWARE = [
@@ -315,6 +317,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messaging.tasks.purge_stale_presence_and_locks",
         "schedule": 300,
     },
+    # Briefing e-mails to relays that the after-commit task did not send.
+    "send-pending-briefings": {
+        "task": "relays.tasks.send_pending_briefings",
+        "schedule": 60,
+    },
     # Notification e-mails that the after-commit task did not send.
     "send-pending-notification-emails": {
         "task": "notifications.tasks.send_pending_emails",
@@ -404,6 +411,11 @@ SPECTACULAR_SETTINGS = {
         "ReminderKindEnum": "reminders.models.ReminderKind",
         "ReminderStatusEnum": "reminders.models.ReminderStatus",
         "NotificationKindEnum": "notifications.models.NotificationKind",
+        "RelayKindEnum": "relays.models.RelayKind",
+        "ConsentEnum": "relays.models.Consent",
+        "DeliveryStatusEnum": "relays.models.DeliveryStatus",
+        "SkipReasonEnum": "relays.models.SkipReason",
+        "RelayAnswerEnum": "relays.models.Answer",
     },
 }
 

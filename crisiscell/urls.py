@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("statements.urls")),
     path("", include("reminders.urls")),
     path("", include("notifications.urls")),
+    path("", include("relays.urls")),
 ]
 
 if settings.DEBUG:
