@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         # Every failed login counts against the client's address (the lockout of all ways in).
-        from crisiscell import lockout  # noqa: F401
+        from core import lockout  # noqa: F401

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from . import services
 from .access import cells_for_user, get_cell_for_user

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    # The shared kernel (imports no app): errors, API helpers, transitions, template filters, registries.
+    "core",
     "accounts",
     "cells",
     "incidents",
@@ -88,7 +90,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # First: REMOTE_ADDR is the real client, X-Forwarded-* only from TRUSTED_PROXIES.
-    "crisiscell.client_ip.TrustedProxyMiddleware",
+    "core.client_ip.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,6 +131,8 @@ TEMPLATES = [
                 "cells.context_processors.current_cell",
                 "notifications.context_processors.unread_notifications",
             ],
+            # The kernel's generic filters (when, quoted, duration...) in every template, as Django's own.
+            "builtins": ["core.templatetags.core_tags"],
         },
     },
 ]
@@ -175,7 +179,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     # A locked-out address, then a locked-out username (django-axes), before any password check.
-    "crisiscell.lockout.AddressLockoutBackend",
+    "core.lockout.AddressLockoutBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -189,7 +193,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:list"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection, shared by every way in (crisiscell/lockout.py): a username
+# Brute-force protection, shared by every way in (core/lockout.py): a username
 # is locked after AXES_FAILURE_LIMIT failures from anywhere (django-axes, in the
 # database), a client address after LOGIN_IP_FAILURE_LIMIT failures for any usernames
 # or tokens (in the shared cache). Both for 15 minutes.
@@ -200,10 +204,10 @@ AXES_RESET_ON_SUCCESS = True
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
 LOGIN_IP_COOLOFF_SECONDS = int(AXES_COOLOFF_TIME * 3600)
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto are
-# believed (crisiscell/client_ip.py). None by default: every header is the client's word.
+# believed (core/client_ip.py). None by default: every header is the client's word.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # axes.W006 warns that a lockout by username alone can be dodged by changing address:
-# the per-address lockout is ours (crisiscell/lockout.py), with its own limit.
+# the per-address lockout is ours (core/lockout.py), with its own limit.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Internationalisation --------------------------------------------------------
@@ -361,7 +365,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "crisiscell.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.base.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -369,7 +373,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("TOKEN_THROTTLE_RATE", default="20/min")},
     # The throttles' client is REMOTE_ADDR, never a client-sent X-Forwarded-For
-    # (crisiscell.client_ip puts the real client there, behind TRUSTED_PROXIES).
+    # (core.client_ip puts the real client there, behind TRUSTED_PROXIES).
     "NUM_PROXIES": 0,
     # JSON only (the token endpoint also takes a form): one body format, the one the schema
     # describes; a multipart form cannot carry the nested fields and read "" as "not sent".
@@ -379,7 +383,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
-    "EXCEPTION_HANDLER": "crisiscell.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.base.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

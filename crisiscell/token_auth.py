@@ -1,4 +1,4 @@
-"""Token authentication of the API, under the lockout (crisiscell/lockout.py).
+"""Token authentication of the API, under the lockout (core/lockout.py).
 
 Imported by DRF's settings (DEFAULT_AUTHENTICATION_CLASSES): keep views out of it.
 """
@@ -8,7 +8,7 @@ from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import APIException, AuthenticationFailed
 
-from .lockout import address_locked, record_address_failure, request_address
+from core.lockout import address_locked, record_address_failure, request_address
 
 
 class LockedOut(APIException):
@@ -18,7 +18,7 @@ class LockedOut(APIException):
 
 
 class LockoutTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token ...`, under the per-address lockout (crisiscell/lockout.py).
+    """`Authorization: Token ...`, under the per-address lockout (core/lockout.py).
 
     A wrong token counts as a failed login for the client's address; a locked-out
     address gets 429 even with a good token. A username's lockout does not block

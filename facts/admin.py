@@ -1,19 +1,8 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Claim, Fact, FactPolicy
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Changed only through the services (which log every change): superusers look, never edit here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FactPolicy)

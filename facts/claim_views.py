@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
-from crisiscell import flash
-from crisiscell.errors import Conflict
+from core import flash
+from core.errors import Conflict
+from core.http import is_htmx
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from incidents.views import is_htmx, render_workspace
+from incidents.views import render_workspace
 from reminders import cadence
 from reminders.panels import reminders_for
 

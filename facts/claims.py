@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
+from core.transitions import Move, StateMachine
 from incidents import crisislog
 from incidents.models import Incident, LogCategory, LogKind
 from reminders import cadence
@@ -31,22 +32,26 @@ C, U, OK, NO, F = (
     ClaimStatus.FADED,
 )
 
-# (from, to) -> the weakest role allowed to make the move.
-TRANSITIONS: dict[tuple[ClaimStatus, ClaimStatus], Role] = {
-    (C, U): Role.MEMBER,
-    (C, F): Role.MEMBER,  # it died out before anyone checked it
-    (U, OK): Role.MEMBER,
-    (U, NO): Role.MEMBER,
-    (U, F): Role.MEMBER,
-    (F, C): Role.MEMBER,  # it resurfaced
-}
+STATUSES = StateMachine(
+    model=Claim,
+    field="status",
+    states=ClaimStatus,
+    moves=[
+        Move(C, U, Role.MEMBER),
+        Move(C, F, Role.MEMBER),  # it died out before anyone checked it
+        Move(U, OK, Role.MEMBER),
+        Move(U, NO, Role.MEMBER),
+        Move(U, F, Role.MEMBER),
+        Move(F, C, Role.MEMBER),  # it resurfaced
+    ],
+)
 # The settled statuses and the verified evidence each one needs.
 EVIDENCE = {OK: ClaimRelation.CONFIRMS, NO: ClaimRelation.REFUTES}
 EDITABLE_FIELDS = ("text", "first_seen_at", "where", "url", "estimated_reach", "language")
 
 
 def targets_from(status: str) -> list[ClaimStatus]:
-    return [to for to in ClaimStatus if (ClaimStatus(status), to) in TRANSITIONS]
+    return [ClaimStatus(to) for to in STATUSES.targets_from(ClaimStatus(status))]
 
 
 def log_claim(claim: Claim, actor, action: str, text: str = "", **data) -> None:
@@ -133,11 +138,12 @@ def claim_transition(
     if to_status not in ClaimStatus.values:
         raise ValidationError({"to": _("“%(to)s” is not a claim status.") % {"to": to_status}})
     membership = require_member(actor, claim.incident, Role.OBSERVER)
-    current = Claim.objects.values_list("status", flat=True).get(pk=claim.pk)
+    current = STATUSES.current(claim.pk)
     from_status = expected_status or current
     if from_status != current:
         raise _conflict(current)
-    needed = TRANSITIONS.get((ClaimStatus(from_status), ClaimStatus(to_status)))
+    move = STATUSES.move(ClaimStatus(from_status), ClaimStatus(to_status))
+    needed = move.role if move else None
     if needed is None:
         allowed = ", ".join(str(s.label) for s in targets_from(from_status)) or "—"
         raise ValidationError(
@@ -151,15 +157,17 @@ def claim_transition(
     if to_status in EVIDENCE:
         _require_evidence(claim, ClaimStatus(to_status))
     now = timezone.now()
-    moved = Claim.objects.filter(pk=claim.pk, status=from_status).update(
-        status=to_status,
+    moved = STATUSES.apply(
+        claim.pk,
+        source=from_status,
+        target=to_status,
         status_note=(note or "").strip(),
         status_changed_at=now,
         status_changed_by=actor,
         updated_at=now,
     )
     if not moved:
-        raise _conflict(Claim.objects.values_list("status", flat=True).get(pk=claim.pk))
+        raise _conflict(STATUSES.current(claim.pk))
     claim = Claim.objects.select_related("incident__cell").get(pk=claim.pk)
     if to_status == C:
         _arm_unanswered(claim)

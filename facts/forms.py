@@ -1,32 +1,16 @@
 """Forms of the facts and claims pages. They check the shape of the input; the rules are the services'."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+
+from core.forms import ServiceForm
 
 from .models import ClaimRelation, ClaimStatus, SourceKind
 
 # Where a workflow button was pressed: the answer goes back there.
 RETURN_TO = [("workspace", "workspace"), ("page", "page")]
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class ServiceForm(forms.Form):
-    """A form that shows a service's ValidationError by field where it can."""
-
-    # Service field name -> form field name, where they differ.
-    error_fields: dict[str, str] = {}
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for name, messages in error.message_dict.items():
-            field = self.fields.get(self.error_fields.get(name, name))
-            # Errors of hidden fields would not show: they go to the top of the form.
-            shown = field is not None and not field.widget.is_hidden
-            self.add_error(self.error_fields.get(name, name) if shown else None, messages)
 
 
 class ReturnToForm(ServiceForm):

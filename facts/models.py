@@ -1,16 +1,11 @@
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-# A BCP 47-like tag ("fr", "en", "pt-BR"): claims and statements may be in any
-# language the public uses, not only the two the UI ships in.
-language_validator = RegexValidator(
-    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", _("Use a language code such as fr, en, pt-BR.")
-)
+from core.validators import language_validator
 
 
 class FactStatus(models.TextChoices):

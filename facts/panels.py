@@ -28,7 +28,7 @@ def fact_actions(fact: Fact, membership: Membership, user, verifier_must_differ:
     """The moves this person may make on the fact now: verify, refute, retract."""
     if not membership.has_role(Role.MEMBER):
         return []
-    actions = [action for action, (sources, _target) in services.MOVES.items() if fact.status in sources]
+    actions = services.STATUSES.actions_from(fact.status)
     if "verify" in actions and verifier_must_differ and fact.created_by_id == user.pk:
         actions.remove("verify")
     return actions
@@ -60,9 +60,8 @@ def claim_moves(claim, membership: Membership) -> list[dict]:
     leads to the claim's page, where a fact is linked first.
     """
     moves = []
-    for target in claim_rules.targets_from(claim.status):
-        if not membership.has_role(claim_rules.TRANSITIONS[(ClaimStatus(claim.status), target)]):
-            continue
+    for target in claim_rules.STATUSES.targets_allowed(claim.status, membership.has_role):
+        target = ClaimStatus(target)
         relation = claim_rules.EVIDENCE.get(target)
         ready = relation is None or any(
             link.relation == relation and link.fact.status == FactStatus.VERIFIED for link in claim.fact_links.all()

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Membership, Role
+from core.textdiff import DiffLine, text_diff
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
 
 from .models import OPEN_CLAIM_STATUSES, Claim, ClaimFact, ClaimStatus, Fact, FactStatus, FactVersion
-from .textdiff import DiffLine, text_diff
 
 # The panel lists what still needs work first.
 FACT_ORDER = [FactStatus.UNVERIFIED, FactStatus.VERIFIED, FactStatus.RETRACTED, FactStatus.REFUTED]

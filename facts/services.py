@@ -16,22 +16,27 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cells.access import membership_for, require_role
 from cells.models import Membership, Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict, StaleRevision
+from core.transitions import Move, StateMachine
 from incidents import crisislog
 from incidents.models import Incident, LogCategory, LogKind
 from messaging import locks
 
-from .errors import StaleRevision
 from .models import Fact, FactPolicy, FactSource, FactStatus, FactVersion, SourceKind
 
 MAX_TEXT = 2000
 
-# action -> (statuses it starts from, status it leads to)
-MOVES: dict[str, tuple[tuple[FactStatus, ...], FactStatus]] = {
-    "verify": ((FactStatus.UNVERIFIED,), FactStatus.VERIFIED),
-    "refute": ((FactStatus.UNVERIFIED,), FactStatus.REFUTED),
-    "retract": ((FactStatus.VERIFIED,), FactStatus.RETRACTED),
-}
+# The status workflow, by action name; the roles are checked by each service (all members).
+STATUSES = StateMachine(
+    model=Fact,
+    field="status",
+    states=FactStatus,
+    moves=[
+        Move(FactStatus.UNVERIFIED, FactStatus.VERIFIED, action="verify"),
+        Move(FactStatus.UNVERIFIED, FactStatus.REFUTED, action="refute"),
+        Move(FactStatus.VERIFIED, FactStatus.RETRACTED, action="retract"),
+    ],
+)
 
 
 def require_member(actor, incident: Incident, minimum: Role = Role.MEMBER) -> Membership:
@@ -150,18 +155,15 @@ def fact_add_source(*, actor, fact: Fact, kind: str, reference: str, note: str =
 
 def _move(*, actor, fact: Fact, action: str, reason: str = "", **fields) -> Fact:
     """Guarded status change: only one of two simultaneous moves finds the status it expects."""
-    sources, target = MOVES[action]
-    current = Fact.objects.values_list("status", flat=True).get(pk=fact.pk)
+    sources, target, _role = STATUSES.action(action)
+    current = STATUSES.current(fact.pk)
     if current not in sources:
         raise _status_conflict(action, current)
     if reason:
         fields["reason"] = reason
     now = timezone.now()
-    moved = Fact.objects.filter(pk=fact.pk, status=current).update(
-        status=target, revision=F("revision") + 1, updated_at=now, **fields
-    )
-    if not moved:
-        raise _status_conflict(action, Fact.objects.values_list("status", flat=True).get(pk=fact.pk))
+    if not STATUSES.apply(fact.pk, source=current, target=target, revision=F("revision") + 1, updated_at=now, **fields):
+        raise _status_conflict(action, STATUSES.current(fact.pk))
     fact = Fact.objects.select_related("incident__cell", "created_by").get(pk=fact.pk)
     log_fact(fact, actor, action, text=reason, **{"from": current, "to": target})
     return fact
@@ -171,7 +173,7 @@ ACTION_LABELS = {"verify": _lazy("verify"), "refute": _lazy("refute"), "retract"
 
 
 def _status_conflict(action: str, current: str) -> Conflict:
-    sources, _target = MOVES[action]
+    sources, _target, _role = STATUSES.action(action)
     return Conflict(
         _("Cannot %(action)s this fact: it is %(status)s, and only a fact that is %(needed)s can be. Reload it.")
         % {

@@ -15,17 +15,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
-from crisiscell import flash
-from crisiscell.errors import Conflict
+from core import flash
+from core.errors import Conflict
+from core.http import is_htmx
+from core.textdiff import text_diff
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from incidents.views import is_htmx, render_workspace, workspace_url
+from incidents.views import render_workspace, workspace_url
 
 from . import selectors, services
 from .forms import DiffForm, FactEditForm, FactForm, FactMoveForm, SourceForm
 from .models import ClaimFact, FactStatus
 from .panels import fact_actions, facts_panel
-from .textdiff import text_diff
 
 MOVE_DONE = {
     "verify": gettext_lazy("Fact #%(id)s verified: statements may now rest on it."),

@@ -2,21 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 
+from core.admin import ReadOnlyAdmin
+
 from . import services
 from .models import Incident, LevelChangeNotice, LogEntry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Append-only records: visible to superusers, never editable or deletable."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LogEntryInline(admin.TabularInline):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cells.access import require_role
 from cells.models import Cell, Membership, Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 
 from . import crisislog, signals, workflow
 from .models import Incident, Level, LogCategory, LogEntry, LogKind
@@ -201,7 +201,7 @@ def incident_transition(
         errors["expected_level"] = _("“%(to)s” is not a level.") % {"to": expected_level}
     if errors:
         raise ValidationError(errors)
-    current = Incident.objects.values_list("level", flat=True).get(pk=incident.pk)
+    current = workflow.LEVELS.current(incident.pk)
     from_level = expected_level or current
     if from_level != current:
         raise _level_conflict(incident, current)
@@ -222,11 +222,8 @@ def incident_transition(
     forced = _closing_override(incident, from_level, force_reason) if to_level == Level.CLOSED else None
     now = timezone.now()
     # The guard: only one of two simultaneous moves finds the level it expects.
-    moved = Incident.objects.filter(pk=incident.pk, level=from_level).update(
-        level=to_level, level_changed_at=now, updated_at=now
-    )
-    if not moved:
-        raise _level_conflict(incident, Incident.objects.values_list("level", flat=True).get(pk=incident.pk))
+    if not workflow.LEVELS.apply(incident.pk, source=from_level, target=to_level, level_changed_at=now, updated_at=now):
+        raise _level_conflict(incident, workflow.LEVELS.current(incident.pk))
     incident.refresh_from_db()
     entry = crisislog.append_entry(
         incident=incident,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.reading import as_read_by
-from crisiscell.links import absolute_url
+from core.links import absolute_url
 
 from . import anchoring, crisislog
 from .models import Incident, Level, LevelChangeNotice, LogCheckpoint, LogEntry, LogKind

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST, require_safe
 from cells.access import require_role
 from cells.models import Role
 from cells.selectors import current_cell_for_request
-from crisiscell import flash
-from crisiscell.errors import Conflict
+from core import flash
+from core.errors import Conflict
+from core.forms import add_service_errors
+from core.http import is_htmx
 from messaging.panels import chat_form_context, chat_panel
 
 from . import attention, search, selectors, services, workflow
@@ -33,23 +35,9 @@ INCIDENT_PAGE_SIZE = 25
 DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
 
-def add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def workspace_url(incident_id: int, anchor: str) -> str:
     """The incident's workspace, scrolled to one of its panels."""
     return f"{reverse('incidents:detail', args=[incident_id])}#{anchor}"
-
-
-def is_htmx(request) -> bool:
-    # A history restore (back button after hx-push-url) needs the whole page.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 @login_required

@@ -3,15 +3,15 @@
 An `Authorization: Token <key>` header (the same token as the REST API) takes
 precedence over the session; a wrong token is anonymous, hence refused, and
 counts as a failed login for the client's address; a locked-out address
-authenticates no socket with a token (crisiscell/lockout.py).
+authenticates no socket with a token (core/lockout.py).
 """
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
 
-from crisiscell.client_ip import scope_client_address
-from crisiscell.lockout import address_locked, record_address_failure
+from core.client_ip import scope_client_address
+from core.lockout import address_locked, record_address_failure
 
 
 @database_sync_to_async

@@ -13,7 +13,7 @@ from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from crisiscell.client_ip import scope_is_secure
+from core.client_ip import scope_is_secure
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

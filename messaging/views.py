@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
+from core.http import is_htmx
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from incidents.views import is_htmx, workspace_url
+from incidents.views import workspace_url
 
 from . import chat, selectors
 from .forms import ChatForm, PromoteForm

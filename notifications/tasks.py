@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.reading import as_read_by
-from crisiscell.links import absolute_url
+from core.links import absolute_url
 
 from .links import target_urls
 from .models import EmailStatus, Notification

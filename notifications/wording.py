@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crisiscell.dates import as_datetime, local_text
+from core.dates import as_datetime, local_text
 
 # key -> (title, body). Body None: the parameter "text", a chat message, as plain text.
 WORDINGS = {

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from facts.forms import ServiceForm
+from core.forms import ServiceForm
 from incidents.models import Level
 
 from .cadence import LEVEL_FIELDS

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cells.access import membership_for, require_role
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents import crisislog
 from incidents.models import Incident, LogCategory, LogKind
 from statements.models import Statement, StatementKind, StatementVersion, VersionStatus

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from cells.access import membership_for, require_role
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 
 from . import cell_settings, selectors, services
 from .forms import CommsSettingsForm, SnoozeForm

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from facts.forms import DATETIME_LOCAL, ServiceForm
+from core.forms import ServiceForm
+from facts.forms import DATETIME_LOCAL
 from facts.models import FactStatus
 
 from .models import Audience, StatementKind

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from facts.models import language_validator
+from core.validators import language_validator
 
 
 class StatementKind(models.TextChoices):

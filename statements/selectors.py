@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cells.models import Membership, Role
-from facts.textdiff import DiffLine, text_diff
+from core.textdiff import DiffLine, text_diff
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
 
@@ -67,10 +67,7 @@ def allowed_actions(version: StatementVersion, membership: Membership | None, us
     """The workflow buttons this user may press on this version now (the services decide for real)."""
     if membership is None:
         return []
-    actions = []
-    for action, (sources, _target, role) in services.MOVES.items():
-        if version.status in sources and membership.has_role(role):
-            actions.append(action)
+    actions = services.VERSIONS.actions_from(version.status, membership.has_role)
     if "approve" in actions and any(author.pk == user.pk for author in version.authors.all()):
         actions.remove("approve")
     if membership.has_role(Role.MEMBER) and version.status != VersionStatus.IN_REVIEW:

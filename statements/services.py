@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from cells.access import membership_for, require_role
 from cells.models import Membership, Role
-from crisiscell.errors import Conflict
-from facts.errors import StaleRevision
+from core.errors import Conflict, StaleRevision
+from core.transitions import Move, StateMachine
 from facts.models import Claim, Fact, FactStatus
 from incidents import crisislog
 from incidents.models import Incident, LogCategory, LogKind
@@ -49,14 +49,20 @@ D, R, A, X, P, S, W = (
     VersionStatus.WITHDRAWN,
 )
 
-# action -> (statuses it starts from, status it leads to, weakest role)
-MOVES: dict[str, tuple[tuple[VersionStatus, ...], VersionStatus, Role]] = {
-    "submit": ((D,), R, Role.MEMBER),
-    "approve": ((R,), A, Role.MANAGER),
-    "reject": ((R,), X, Role.MANAGER),
-    "publish": ((A,), P, Role.MANAGER),
-    "withdraw": ((A, P), W, Role.MANAGER),
-}
+# The version workflow, by action name, with the weakest role for each.
+VERSIONS = StateMachine(
+    model=StatementVersion,
+    field="status",
+    states=VersionStatus,
+    moves=[
+        Move(D, R, Role.MEMBER, "submit"),
+        Move(R, A, Role.MANAGER, "approve"),
+        Move(R, X, Role.MANAGER, "reject"),
+        Move(A, P, Role.MANAGER, "publish"),
+        Move(A, W, Role.MANAGER, "withdraw"),
+        Move(P, W, Role.MANAGER, "withdraw"),
+    ],
+)
 ACTION_LABELS = {
     "submit": _lazy("submit"),
     "approve": _lazy("approve"),
@@ -262,23 +268,21 @@ def _stale(version: StatementVersion) -> StaleRevision:
 def _authorise(actor, version: StatementVersion, action: str) -> StatementVersion:
     """Role first (404 / 403), then the status the action starts from (409)."""
     version = StatementVersion.objects.select_related("statement__incident__cell").get(pk=version.pk)
-    _require(actor, version.statement.incident, MOVES[action][2])
-    if version.status not in MOVES[action][0]:
+    sources, _target, role = VERSIONS.action(action)
+    _require(actor, version.statement.incident, role)
+    if version.status not in sources:
         raise _status_conflict(version, action, version.status)
     return version
 
 
 def _move(*, actor, version: StatementVersion, action: str, text: str = "", log: dict | None = None, **fields):
     """The guarded status change, and its crisis-log entry."""
-    target = MOVES[action][1]
+    _sources, target, _role = VERSIONS.action(action)
     now = timezone.now()
-    moved = StatementVersion.objects.filter(pk=version.pk, status=version.status).update(
-        status=target, revision=F("revision") + 1, updated_at=now, **fields
-    )
-    if not moved:
-        raise _status_conflict(
-            version, action, StatementVersion.objects.values_list("status", flat=True).get(pk=version.pk)
-        )
+    if not VERSIONS.apply(
+        version.pk, source=version.status, target=target, revision=F("revision") + 1, updated_at=now, **fields
+    ):
+        raise _status_conflict(version, action, VERSIONS.current(version.pk))
     Statement.objects.filter(pk=version.statement_id).update(updated_at=now)
     previous = version.status
     version.refresh_from_db()
@@ -289,7 +293,7 @@ def _move(*, actor, version: StatementVersion, action: str, text: str = "", log:
 
 
 def _status_conflict(version: StatementVersion, action: str, current: str) -> Conflict:
-    needed = " / ".join(str(VersionStatus(s).label) for s in MOVES[action][0])
+    needed = " / ".join(str(VersionStatus(s).label) for s in VERSIONS.action(action)[0])
     return Conflict(
         _(
             "Cannot %(action)s version %(n)s: it is %(status)s now, and only a version that is %(needed)s can be. "
@@ -419,8 +423,15 @@ def version_publish(*, actor, version: StatementVersion, channel: str, url: str 
     now = timezone.now()
     previous = statement.versions.filter(status=P).first()
     if previous is not None:
-        StatementVersion.objects.filter(pk=previous.pk, status=P).update(
-            status=S, revision=F("revision") + 1, ended_by=actor, ended_at=now, end_reason=f"v{version.number}"
+        # Not a user's action (no button): publishing the next version supersedes it, guarded the same way.
+        VERSIONS.apply(
+            previous.pk,
+            source=P,
+            target=S,
+            revision=F("revision") + 1,
+            ended_by=actor,
+            ended_at=now,
+            end_reason=f"v{version.number}",
         )
     version = _move(
         actor=actor,

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.models import Role
-from crisiscell import flash
-from crisiscell.errors import Conflict
+from core import flash
+from core.errors import Conflict
+from core.textdiff import text_diff
 from facts import selectors as facts_selectors
 from facts.forms import DiffForm
 from facts.models import FactStatus
-from facts.textdiff import text_diff
 from incidents.glance import stakeholder_update
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
@@ -224,7 +224,7 @@ def _act(action: str, actor, version, data: dict):
 @require_POST
 def version_action(request, pk, statement_pk, number, action):
     """Submit (member), approve, reject, publish, withdraw (manager) one version."""
-    minimum = services.MOVES[action][2]
+    minimum = services.VERSIONS.action(action)[2]
     statement, membership = selectors.get_statement_for_user(request.user, pk, statement_pk, minimum)
     version = selectors.get_version(statement, number)
     form = ACTION_FORMS[action](request.POST, prefix=f"v{version.number}-{action}")

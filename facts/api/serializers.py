@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from .. import claims, selectors
 from ..models import (
@@ -181,11 +181,7 @@ class ClaimSerializer(StrictSerializer, serializers.ModelSerializer):
         membership = self.context.get("membership")
         if membership is None:
             return []
-        return [
-            str(s)
-            for s in claims.targets_from(claim.status)
-            if membership.has_role(claims.TRANSITIONS[(claim.status, s)])
-        ]
+        return [str(s) for s in claims.STATUSES.targets_allowed(claim.status, membership.has_role)]
 
 
 class ClaimTransitionSerializer(StrictSerializer):

@@ -5,23 +5,15 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crisiscell.query_params import check_query
+from core.api.docs import ERRORS, ETAG, IF_MATCH, PRECONDITION_ERRORS, READ_ERRORS
+from core.api.etag import check_if_match, stale_as_412, with_etag
+from core.api.query_params import check_query
+from core.textdiff import text_diff, unified_diff
+from incidents.api.scoped import IncidentScopedViewSet
 from reminders import cadence
 
 from .. import claims, selectors, services
 from ..models import Claim, Fact, FactStatus
-from ..textdiff import text_diff, unified_diff
-from .common import (
-    ERRORS,
-    ETAG,
-    IF_MATCH,
-    PRECONDITION_ERRORS,
-    READ_ERRORS,
-    IncidentScopedViewSet,
-    check_if_match,
-    stale_as_412,
-    with_etag,
-)
 from .serializers import (
     ClaimFactLinkSerializer,
     ClaimSerializer,

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from cells.access import cells_for_user
 from cells.models import Cell
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from .. import workflow
 from ..models import Incident, Level, LogCategory, LogEntry, LogVerification

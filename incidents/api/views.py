@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from cells.access import require_role
 from cells.models import Membership, Role
-from crisiscell.query_params import check_query
+from core.api.query_params import check_query
 
 from .. import selectors, services, workflow
 from ..filters import IncidentFilter

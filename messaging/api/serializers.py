@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 from incidents.models import LogCategory
 
 from ..models import ChatMessage

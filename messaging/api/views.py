@@ -6,8 +6,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cells.models import Role
-from crisiscell.api import Pagination
-from facts.api.common import ERRORS, READ_ERRORS, IncidentScopedViewSet
+from core.api.base import Pagination
+from core.api.docs import ERRORS, READ_ERRORS
+from incidents.api.scoped import IncidentScopedViewSet
 
 from .. import chat, events, locks, presence, selectors
 from ..models import ChatMessage

@@ -3,7 +3,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from crisiscell.query_params import check_query
+from core.api.query_params import check_query
 
 from .. import selectors, services
 from ..models import Notification

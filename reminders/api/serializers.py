@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from ..models import Reminder
 from ..services import MAX_SNOOZE_MINUTES

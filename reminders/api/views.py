@@ -6,7 +6,8 @@ from rest_framework.views import APIView
 
 from cells.access import get_cell_for_user
 from cells.models import Role
-from facts.api.common import ERRORS, READ_ERRORS, IncidentScopedViewSet
+from core.api.docs import ERRORS, READ_ERRORS
+from incidents.api.scoped import IncidentScopedViewSet
 
 from .. import cell_settings, selectors, services
 from ..models import Reminder

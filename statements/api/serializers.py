@@ -1,8 +1,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from crisiscell.serializers import StrictSerializer
-from facts.models import FactStatus, language_validator
+from core.api.serializers import StrictSerializer
+from core.validators import language_validator
+from facts.models import FactStatus
 
 from .. import selectors
 from ..models import STANDING_STATUSES, Audience, CitedFact, Statement, StatementKind, StatementVersion, VersionStatus

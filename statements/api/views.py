@@ -4,18 +4,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cells.models import Role
-from facts.api.common import (
-    ERRORS,
-    ETAG,
-    IF_MATCH,
-    PRECONDITION_ERRORS,
-    READ_ERRORS,
-    IncidentScopedViewSet,
-    check_if_match,
-    stale_as_412,
-    with_etag,
-)
+from core.api.docs import ERRORS, ETAG, IF_MATCH, PRECONDITION_ERRORS, READ_ERRORS
+from core.api.etag import check_if_match, stale_as_412, with_etag
 from facts.api.views import DIFF_SCHEMA, diff_params, diff_response
+from incidents.api.scoped import IncidentScopedViewSet
 from reminders import review
 
 from .. import selectors, services

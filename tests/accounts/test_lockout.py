@@ -14,8 +14,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
-from crisiscell import lockout
-from crisiscell.client_ip import TrustedProxyMiddleware
+from core import lockout
+from core.client_ip import TrustedProxyMiddleware
 
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)
 

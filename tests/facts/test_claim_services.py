@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from facts import claims, selectors
 from facts.models import ClaimStatus
 from incidents import services as incidents

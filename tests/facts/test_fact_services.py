@@ -2,9 +2,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict, StaleRevision
 from facts import selectors, services
-from facts.errors import StaleRevision
 from facts.models import FactPolicy, FactStatus
 from incidents.crisislog import verify_chain
 from incidents.models import LogKind

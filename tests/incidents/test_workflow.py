@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents import services, workflow
 from incidents.models import Incident, Level, LogEntry, LogKind
 

@@ -189,7 +189,7 @@ def start_asgi_server(tmp_dir: Path, *, workers: int = 1, timeout: float = 60, *
             "--lifespan",
             "off",
             "--no-access-log",
-            # As deployed: forwarded headers are the app's to judge (crisiscell/client_ip.py).
+            # As deployed: forwarded headers are the app's to judge (core/client_ip.py).
             "--no-proxy-headers",
             "--timeout-graceful-shutdown",
             "5",

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from facts import services as facts
 from messaging import locks
 from messaging.models import EditLock

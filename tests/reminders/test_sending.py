@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from facts import claims
 from incidents.models import LogKind
 from notifications.models import Notification, NotificationKind

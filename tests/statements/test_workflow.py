@@ -3,9 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict, StaleRevision
 from facts import services as facts
-from facts.errors import StaleRevision
 from incidents.crisislog import verify_chain
 from incidents.models import LogKind
 from statements import selectors, services

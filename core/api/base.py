@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .errors import Conflict
+from core.errors import Conflict
 
 
 class Pagination(PageNumberPagination):

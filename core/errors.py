@@ -1,7 +1,7 @@
 """Domain errors that the API and the pages turn into HTTP answers.
 
 Services raise these (or Django's ValidationError / PermissionDenied / Http404);
-`crisiscell.api.exception_handler` and the HTML views map them to 4xx.
+`core.api.base.exception_handler` and the HTML views map them to 4xx.
 """
 
 
@@ -12,3 +12,10 @@ class Conflict(Exception):
         super().__init__(message)
         self.message = message
         self.current = current or {}
+
+
+class StaleRevision(Conflict):
+    """The client edited an older revision than the stored one (the API answers 412).
+
+    A Conflict, so that callers without preconditions (pages, tasks) treat it as one.
+    """

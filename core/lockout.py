@@ -8,7 +8,7 @@ Two counters, both shared by every server process:
   address). Every failed password and every wrong token counts; a success does
   not reset it (one valid account must not launder a password spray).
 
-The address is the real client (crisiscell.client_ip): a forged X-Forwarded-For
+The address is the real client (core.client_ip): a forged X-Forwarded-For
 changes nothing. A locked-out address gets the same answer as a locked-out
 username: axes' 429 page, the API's JSON 429, a refused socket.
 """
@@ -49,7 +49,7 @@ def request_address(request) -> str:
     return (request.META.get("REMOTE_ADDR") or "") if request is not None else ""
 
 
-@receiver(user_login_failed, dispatch_uid="crisiscell.lockout.count_address_failure")
+@receiver(user_login_failed, dispatch_uid="core.lockout.count_address_failure")
 def _count_password_failure(sender, credentials, request=None, **kwargs):
     record_address_failure(request_address(request))
 
