@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from facts.forms import ServiceForm
+from core.forms import ServiceForm
 
 from .models import Answer, Consent, RelayKind
 

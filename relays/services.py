@@ -18,8 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cells.models import Cell
-from crisiscell.errors import Conflict
-from crisiscell.links import absolute_url
+from core.errors import Conflict
+from core.links import absolute_url
 
 from . import access, integration
 from .models import (

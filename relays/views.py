@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 
 from . import access, integration, selectors, services
 from .forms import BriefForm, FilterForm, ListForm, RelayAnswerForm, RelayedForm, RelayForm

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents.models import LogEntry
 from relays import services, tasks
 from relays.models import BriefingDelivery, DeliveryStatus, Relay
