@@ -75,9 +75,16 @@
 
   // A socket that comes back by itself: back-off with jitter, at once when the
   // browser says it is online again, never after the server said "forbidden".
-  // Its label follows what the socket does, not only the browser's online flag:
-  // a message received means live (a short drop the socket survived), a ping
-  // left unanswered means dead (reconnect), whatever readyState claims.
+  // Its label follows what the socket does: a message received means live (a
+  // short drop the socket survived), a ping left unanswered means dead
+  // (reconnect), whatever readyState claims. But while the browser says it is
+  // offline, the label says "offline" and nothing reconnects until the "online"
+  // event: a socket opened then would say "live" while no form can be sent
+  // (and some browsers, test browsers among them, let sockets through offline).
+  function browserOffline() {
+    return navigator.onLine === false;
+  }
+
   function ReconnectingSocket(path, handlers) {
     var socket = null;
     var attempts = 0;
@@ -88,6 +95,9 @@
     var state = null;
 
     function status(next) {
+      if (browserOffline() && next !== "closed") {
+        next = "offline";
+      }
       if (next !== state) {
         state = next;
         handlers.status(next);
@@ -112,18 +122,22 @@
       socket = null; // its late onclose is not ours any more
       window.clearInterval(pinger);
       dead.close();
-      status(navigator.onLine === false ? "offline" : "reconnecting");
+      status("reconnecting");
       schedule();
     }
 
     function schedule() {
-      if (stopped || timer) {
-        return;
+      if (stopped || timer || browserOffline()) {
+        return; // offline: the "online" event opens it again
       }
       var delay = Math.min(30000, 500 * Math.pow(2, attempts)) * (0.75 + Math.random() / 2);
       attempts += 1;
       timer = window.setTimeout(function () {
         timer = null;
+        if (browserOffline()) {
+          status("offline");
+          return;
+        }
         open();
       }, delay);
     }
@@ -132,7 +146,11 @@
       if (stopped) {
         return;
       }
-      status(navigator.onLine === false ? "offline" : "connecting");
+      if (browserOffline()) {
+        status("offline");
+        return;
+      }
+      status("connecting");
       var mine = new WebSocket(socketUrl(path));
       socket = mine;
       var opened = false;
@@ -149,7 +167,7 @@
         if (mine !== socket) {
           return;
         }
-        // Whatever arrives proves the socket works: live, even if the browser said offline meanwhile.
+        // Whatever arrives proves the socket works (the label stays "offline" while the browser says so).
         window.clearTimeout(answerTimer);
         answerTimer = null;
         status("live");
@@ -181,7 +199,7 @@
           stop();
           return;
         }
-        status(navigator.onLine === false ? "offline" : "reconnecting");
+        status("reconnecting");
         if (!opened && handlers.probeUrl) {
           // A refused handshake reaches the page as 1006, like a network error: ask
           // the API whether this user may still read (logged out, removed from the cell).
@@ -235,11 +253,11 @@
     open();
     return {
       send: send,
-      // For tests and for a page that leaves: drop the socket as a lost network would.
+      // For tests and for a page that leaves: drop the socket as a lost network would,
+      // at once (a close handshake may not finish while the network is down).
       drop: function () {
-        if (socket) {
-          socket.close();
-        }
+        window.clearTimeout(answerTimer);
+        giveUp();
       },
     };
   }

@@ -56,6 +56,23 @@ def open_as(browser, base: str, user, incident, *, language="en"):
     return context, page
 
 
+def count_socket_openings(page) -> None:
+    """window.__socketsOpened counts the sockets the page opens from now on."""
+    page.evaluate(
+        """() => {
+            const Original = window.WebSocket;
+            window.__socketsOpened = 0;
+            function Counted(url, protocols) {
+                window.__socketsOpened += 1;
+                return new Original(url, protocols);
+            }
+            Counted.prototype = Original.prototype;
+            ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach((name) => { Counted[name] = Original[name]; });
+            window.WebSocket = Counted;
+        }"""
+    )
+
+
 def elsewhere(service, **kwargs):
     """Call a service as another person's request would, in another thread.
 
@@ -171,6 +188,7 @@ def test_a_demoted_member_is_told_keeps_the_text_and_the_controls_follow_the_rol
 def test_offline_chat_is_kept_then_sent_on_reconnect_or_clearly_refused(browser, asgi_server, users, cell, incident):
     context, page = open_as(browser, asgi_server.url, users["member"], incident)
     chat = page.locator("form.chat-form")
+    count_socket_openings(page)
 
     context.set_offline(True)
     page.evaluate("window.crisiscellLive.drop()")
@@ -179,6 +197,13 @@ def test_offline_chat_is_kept_then_sent_on_reconnect_or_clearly_refused(browser,
     chat.locator("[type=submit]").click()
     feedback = page.locator("form.chat-form [data-form-feedback]")
     expect(feedback).to_have_text(WORDS["en"]["offline"], timeout=LIVE)
+    # No reconnection attempt while the browser says it is offline (one that got through,
+    # as Playwright's offline mode may let sockets do, said "live", and the chat went out
+    # again to fail with "Still offline").
+    page.wait_for_timeout(1500)  # twice the first back-off
+    assert page.evaluate("window.__socketsOpened") == 0
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "offline")
+    expect(feedback).to_have_text(WORDS["en"]["offline"])
     expect(page.locator("form.chat-form textarea[name=chat-text]")).to_have_value("Press call moved to 15:00")
     assert ChatMessage.objects.count() == 0
     shoot(page, "chat-offline", "en", "form.chat-form")
