@@ -67,4 +67,6 @@ urlpatterns = [
     path("incidents/<int:incident_pk>/statements/<int:statement_pk>/", include(statement_routes.urls)),
     path("cells/<int:cell_pk>/", include(cell_routes.urls)),
     path("", include(router.urls)),
+    # Monitoring plugs its own routes (it imports Router from here: after the definitions above).
+    path("", include("monitoring.api.urls")),
 ]

@@ -15,12 +15,15 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from messaging.auth import TokenAuthMiddleware  # noqa: E402
 from messaging.origin import SameOriginValidator  # noqa: E402
 from messaging.routing import websocket_urlpatterns  # noqa: E402
+from monitoring.routing import websocket_urlpatterns as monitoring_websockets  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The Origin must be the page's own (scheme, host and port): another site's
         # page, or another port of this host, cannot open a socket with a member's cookies.
-        "websocket": SameOriginValidator(AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns)))),
+        "websocket": SameOriginValidator(
+            AuthMiddlewareStack(TokenAuthMiddleware(URLRouter(websocket_urlpatterns + monitoring_websockets)))
+        ),
     }
 )

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "messaging",
     # The cell's relays, distribution lists and briefings (issue 14).
     "relays",
+    # Monitoring (veille): mentions, watchlists, weak signals (issue 13).
+    "monitoring",
 ]
 
 MIDDLEWARE = [
@@ -326,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "relays.tasks.send_pending_briefings",
         "schedule": 60,
     },
+    # Weak signals of the watchlists that had mentions (backs up the after-batch check).
+    "evaluate-watchlists": {
+        "task": "monitoring.tasks.evaluate_recent_watchlists",
+        "schedule": 60,
+    },
     # Notification e-mails that the after-commit task did not send.
     "send-pending-notification-emails": {
         "task": "notifications.tasks.send_pending_emails",
@@ -426,7 +433,13 @@ SPECTACULAR_SETTINGS = {
 # --- Request limits (crisiscell/body_limits.py, crisiscell/json_parser.py) ---------------
 REQUEST_BODY_LIMIT_DEFAULT = env.int("REQUEST_BODY_LIMIT_DEFAULT", default=128 * 1024)
 # Per URL name: credentials are small.
-REQUEST_BODY_LIMITS = {"api-token": 8 * 1024, "login": 8 * 1024, "admin:login": 8 * 1024}
+REQUEST_BODY_LIMITS = {
+    "api-token": 8 * 1024,
+    "login": 8 * 1024,
+    "admin:login": 8 * 1024,
+    # 10,000 mentions per batch (monitoring/ingest.py): ~2.5 kB each at most in practice.
+    "monitoring-mention-batch": env.int("MENTION_BATCH_BODY_LIMIT", default=32 * 1024 * 1024),
+}
 # Django's own cap (a 400 page) must never come first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_BODY_LIMIT_DEFAULT, *REQUEST_BODY_LIMITS.values())
 API_JSON_MAX_DEPTH = 32

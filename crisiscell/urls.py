@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("notifications.urls")),
     path("", include("relays.urls")),
+    path("", include("monitoring.urls")),
 ]
 
 if settings.DEBUG:

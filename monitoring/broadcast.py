@@ -1,0 +1,22 @@
+"""The one module of monitoring that sends live updates (through messaging's transport).
+
+Small messages after commit: what changed and its ids; the monitoring page fetches
+what it shows (its filters, its reader's rights). One message per ingested batch, not
+per mention: a storm of 5,000 mentions a second must not become 5,000 socket frames.
+"""
+
+from messaging.broadcast import send_on_commit
+
+
+def monitoring_group(cell_id: int) -> str:
+    return f"monitoring.{cell_id}"
+
+
+def mentions_matched(*, cell_id: int, watchlist_ids: list[int], count: int) -> None:
+    send_on_commit(
+        monitoring_group(cell_id), {"type": "monitoring.mentions", "watchlists": watchlist_ids, "count": count}
+    )
+
+
+def alert_changed(*, cell_id: int, alert_id: int, status: str) -> None:
+    send_on_commit(monitoring_group(cell_id), {"type": "monitoring.alert", "alert": alert_id, "status": status})

@@ -1,0 +1,131 @@
+"""Volume charts as SVG rendered on the server: readable without JavaScript, no library to vendor.
+
+Bars: mentions per time bucket; the line: the negative share (0-100 % on the same
+height); vertical marks: events on the same time axis (statements published, level
+changes), so the cell sees whether a statement calmed the storm. Every text in the
+SVG goes through Django's escaping (format_html).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 200, 36, 22, 10
+
+
+@dataclass
+class Marker:
+    at: datetime
+    label: str
+    kind: str  # "statement" | "level"
+
+
+def _x(index: float, steps: int) -> float:
+    return PAD_LEFT + (WIDTH - PAD_LEFT - 4) * index / max(steps, 1)
+
+
+def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bucket_minutes: int = 15) -> SafeString:
+    """`points`: selectors.volume_series output (regular buckets)."""
+    steps = len(points)
+    peak = max([p["count"] for p in points] + [1])
+    plot_height = HEIGHT - PAD_BOTTOM - PAD_TOP
+    bar_width = max((WIDTH - PAD_LEFT - 4) / max(steps, 1) - 1, 1)
+    bars = []
+    line = []
+    for index, point in enumerate(points):
+        height = plot_height * point["count"] / peak
+        x = _x(index, steps)
+        if point["count"]:
+            bars.append(
+                (
+                    f"{x:.1f}",
+                    f"{HEIGHT - PAD_BOTTOM - height:.1f}",
+                    f"{bar_width:.1f}",
+                    f"{height:.1f}",
+                    date_format(timezone.localtime(point["at"]), "SHORT_DATETIME_FORMAT"),
+                    point["count"],
+                    point["negative"],
+                )
+            )
+            share = point["negative"] / point["count"]
+            line.append(f"{x + bar_width / 2:.1f},{HEIGHT - PAD_BOTTOM - plot_height * share:.1f}")
+    start, end = (points[0]["at"], points[-1]["at"]) if points else (timezone.now(), timezone.now())
+    span = (end - start).total_seconds() or 1
+    marks = []
+    for marker in markers:
+        if not start <= marker.at <= end:
+            continue
+        x = _x((marker.at - start).total_seconds() / span * (steps - 1), steps)
+        marks.append(
+            (
+                marker.kind,
+                f"{x:.1f}",
+                f"{x:.1f}",
+                PAD_TOP,
+                HEIGHT - PAD_BOTTOM,
+                marker.label,
+                date_format(timezone.localtime(marker.at), "SHORT_DATETIME_FORMAT"),
+            )
+        )
+    body = format_html_join(
+        "",
+        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {} ({} neg.)</title></rect>',
+        bars,
+    )
+    negative = (
+        format_html('<polyline class="negative" fill="none" points="{}"/>', " ".join(line)) if len(line) > 1 else ""
+    )
+    mark_html = format_html_join(
+        "",
+        '<line class="mark mark-{}" x1="{}" x2="{}" y1="{}" y2="{}"><title>{} — {}</title></line>',
+        marks,
+    )
+    axis = format_html(
+        '<text class="axis" x="{}" y="{}">{}</text><text class="axis" x="{}" y="{}" text-anchor="end">{}</text>'
+        '<text class="axis" x="2" y="{}">{}</text>',
+        PAD_LEFT,
+        HEIGHT - 6,
+        date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT"),
+        WIDTH - 4,
+        HEIGHT - 6,
+        date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
+        PAD_TOP + 10,
+        peak,
+    )
+    summary = _("%(total)s mentions, %(negative)s negative, peak %(peak)s per %(minutes)s minutes") % {
+        "total": sum(p["count"] for p in points),
+        "negative": sum(p["negative"] for p in points),
+        "peak": peak if any(p["count"] for p in points) else 0,
+        "minutes": bucket_minutes,
+    }
+    return format_html(
+        '<figure class="volume-chart"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="none">'
+        '<title>{}</title>{}{}{}{}</svg><figcaption>{} <span class="muted">{}</span></figcaption></figure>',
+        WIDTH,
+        HEIGHT,
+        f"{title}: {summary}",
+        title,
+        body,
+        negative,
+        mark_html,
+        axis,
+        title,
+        summary,
+    )
+
+
+def legend() -> SafeString:
+    return format_html(
+        '<p class="chart-legend muted"><span class="key key-bar"></span> {} '
+        '<span class="key key-negative"></span> {} <span class="key key-statement"></span> {} '
+        '<span class="key key-level"></span> {}</p>',
+        _("mentions"),
+        _("negative share"),
+        _("statement published"),
+        _("level change"),
+    )

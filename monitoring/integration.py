@@ -1,0 +1,123 @@
+"""Every touch point of monitoring with the other apps, in one module.
+
+monitoring sits above incidents, notifications and messaging: it calls their public
+services and registers into their tables; none of them imports monitoring. When the
+registries of core/ land (log kinds, notification kinds, workspace panels), this module
+is the only one to re-plug.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from cells.models import Role
+
+NOTIFICATION_KIND = "monitoring"
+WORDING = "monitoring.alert"
+
+
+def connect() -> None:
+    """Called once from MonitoringConfig.ready()."""
+    from notifications import wording
+
+    wording.WORDINGS.setdefault(
+        WORDING,
+        (
+            gettext_lazy("Monitoring alert: %(cause)s on “%(watchlist)s”"),
+            gettext_lazy(
+                "%(count)s mentions in the last %(window)s minutes (baseline %(baseline)s); "
+                "negative share %(negative)s%%. Open the monitoring page to act on it."
+            ),
+        ),
+    )
+
+
+def alert_url(alert) -> str:
+    return reverse("monitoring:alert", args=[alert.cell_id, alert.pk])
+
+
+def alert_opened(alert) -> None:
+    """Tell those who watch the watchlist (in the caller's transaction: told exactly when it is committed)."""
+    from notifications.services import cell_members, notify
+
+    watchers = cell_members(alert.cell).filter(watched_watchlists=alert.watchlist)
+    evidence = alert.evidence
+    notify(
+        users=list(watchers),
+        cell=alert.cell,
+        kind=NOTIFICATION_KIND,
+        wording=WORDING,
+        params={
+            "cause": alert.cause,
+            "watchlist": alert.watchlist.name,
+            "count": evidence.get("count", 0),
+            "window": evidence.get("window_minutes", 0),
+            "baseline": evidence.get("baseline", 0),
+            "negative": round(100 * evidence.get("negative_share", 0)),
+        },
+        link=alert_url(alert),
+        dedupe_key=f"monitoring-alert:{alert.pk}",
+    )
+
+
+def evidence_text(alert) -> str:
+    """The crisis-log entry of an alert: figures, baseline, top mentions with their links."""
+    from django.utils.translation import gettext as _
+
+    evidence = alert.evidence
+    lines = [
+        _("Monitoring alert “%(cause)s” on the watchlist “%(watchlist)s”, opened %(at)s.")
+        % {"cause": alert.get_cause_display(), "watchlist": alert.watchlist.name, "at": alert.opened_at.isoformat()},
+        _(
+            "%(count)s mentions in %(window)s minutes; baseline %(baseline)s; "
+            "negative share %(share)s%% (before: %(before)s%%)."
+        )
+        % {
+            "count": evidence.get("count", 0),
+            "window": evidence.get("window_minutes", 0),
+            "baseline": evidence.get("baseline", 0),
+            "share": round(100 * evidence.get("negative_share", 0)),
+            "before": round(100 * evidence.get("baseline_negative_share", 0)),
+        },
+    ]
+    if evidence.get("co_terms"):
+        lines.append(_("Said with it: %(terms)s") % {"terms": ", ".join(term for term, _count in evidence["co_terms"])})
+    for mention in evidence.get("top_mentions", [])[:5]:
+        url = mention.get("url") or ""
+        link = f" {url}" if url.lower().startswith(("http://", "https://")) else ""
+        author = f"@{mention.get('author_handle', '')} ({mention.get('author_reach', 0)})"
+        lines.append(f"- {author}: {mention.get('text', '')[:200]}{link}")
+    return "\n".join(lines)[:3900]
+
+
+def log_alert(*, actor, incident, alert) -> None:
+    """The evidence goes into the crisis log as an entry that links back to the alert."""
+    from incidents.services import log_entry_add
+
+    log_entry_add(
+        actor=actor,
+        incident=incident,
+        text=evidence_text(alert),
+        category="information",
+        source_url=settings.SITE_URL.rstrip("/") + alert_url(alert),
+    )
+
+
+def create_incident(*, actor, cell, title: str, level: str, reason: str):
+    """A new incident at `watch`, moved to `alert` when asked (the workflow and the actor's role decide)."""
+    from incidents.services import incident_create, incident_transition
+
+    incident = incident_create(actor=actor, cell=cell, title=title, crisis_type="other", severity=3)
+    if level == "alert":
+        incident = incident_transition(actor=actor, incident=incident, to_level="alert", reason=reason)
+    return incident
+
+
+def open_incidents(cell):
+    from incidents.models import Incident
+
+    return Incident.objects.filter(cell=cell).exclude(level="closed")
+
+
+# The role that may turn an alert into an incident: opening incidents is a member's right.
+ESCALATE_ROLE = Role.MEMBER

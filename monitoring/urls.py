@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("cells/<int:cell_pk>/monitoring/", views.monitoring_page, name="page"),
+    path("cells/<int:cell_pk>/monitoring/live/", views.monitoring_live, name="live"),
+    path("cells/<int:cell_pk>/monitoring/alerts/<int:pk>/", views.alert_detail, name="alert"),
+    path("cells/<int:cell_pk>/monitoring/alerts/<int:pk>/escalate/", views.alert_escalate, name="alert-escalate"),
+    path("cells/<int:cell_pk>/monitoring/alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert-dismiss"),
+]

@@ -1,0 +1,163 @@
+"""Monitoring pages: the cell's live watch (counters, open alerts, matched mentions, charts),
+an alert (why it fired; one click to an incident, or dismissed with a reason), and the
+volume of an incident's watchlists. Membership and role are checked on every view."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cells.access import membership_for, require_role
+from cells.models import Role
+from crisiscell.errors import Conflict
+
+from . import charts, integration, selectors, services
+from .forms import DismissForm, EscalateForm
+from .models import Alert
+
+STREAM_SIZE = 50
+CHART_HOURS = 24
+CHART_BUCKET = 15
+
+
+def _membership(request, cell_pk, minimum=Role.OBSERVER):
+    return require_role(membership_for(request.user, cell_pk), minimum)
+
+
+def _live_context(cell_id: int) -> dict:
+    """What the live part shows; a fixed number of queries whatever the number of mentions."""
+    watchlists = list(selectors.watchlists(cell_id))
+    counters = selectors.counters_today(cell_id, hours=CHART_HOURS)
+    for watchlist in watchlists:
+        counter = counters.get(watchlist.pk, {})
+        watchlist.count_today = counter.get("count", 0)
+        watchlist.negative_today = counter.get("negative", 0)
+    names = {watchlist.pk: watchlist.name for watchlist in watchlists}
+    stream = list(selectors.mentions(cell_id, matched_only=True)[:STREAM_SIZE])
+    for mention in stream:
+        mention.watchlist_names = [names.get(int(key), "?") for key in mention.matched]
+    return {
+        "watchlists": watchlists,
+        "open_alerts": list(selectors.open_alerts(cell_id)[:20]),
+        "stream": stream,
+    }
+
+
+def _charts(watchlists, *, markers=(), hours=CHART_HOURS, until=None):
+    until = until or timezone.now()
+    since = until - timedelta(hours=hours)
+    return [
+        charts.volume_svg(
+            selectors.volume_series([watchlist.pk], since=since, until=until, bucket_minutes=CHART_BUCKET),
+            title=watchlist.name,
+            markers=markers,
+            bucket_minutes=CHART_BUCKET,
+        )
+        for watchlist in watchlists
+    ]
+
+
+@login_required
+@require_GET
+def monitoring_page(request, cell_pk):
+    membership = _membership(request, cell_pk)
+    context = _live_context(membership.cell_id)
+    context.update(
+        cell=membership.cell,
+        membership=membership,
+        charts=_charts([w for w in context["watchlists"] if w.is_active][:6]),
+        legend=charts.legend(),
+        can_act=membership.has_role(integration.ESCALATE_ROLE),
+    )
+    return render(request, "monitoring/page.html", context)
+
+
+@login_required
+@require_GET
+def monitoring_live(request, cell_pk):
+    """The live part alone: monitoring-live.js fetches it when the socket says something changed."""
+    membership = _membership(request, cell_pk)
+    context = {**_live_context(membership.cell_id), "cell": membership.cell, "membership": membership}
+    return render(request, "monitoring/_live.html", context)
+
+
+def _alert(membership, pk) -> Alert:
+    return get_object_or_404(selectors.alerts(membership.cell_id), pk=pk)
+
+
+def _alert_page(request, membership, alert, *, escalate_form=None, dismiss_form=None, status=200):
+    can_act = membership.has_role(integration.ESCALATE_ROLE)
+    context = {
+        "cell": membership.cell,
+        "membership": membership,
+        "alert": alert,
+        "can_act": can_act and alert.status == "open",
+        "chart": _charts([alert.watchlist], until=max(timezone.now(), alert.opened_at))[0],
+        "legend": charts.legend(),
+    }
+    if context["can_act"]:
+        open_incidents = list(integration.open_incidents(membership.cell).order_by("-updated_at")[:50])
+        context["escalate_form"] = escalate_form or EscalateForm(incidents=open_incidents)
+        context["dismiss_form"] = dismiss_form or DismissForm()
+    return render(request, "monitoring/alert.html", context, status=status)
+
+
+@login_required
+@require_GET
+def alert_detail(request, cell_pk, pk):
+    membership = _membership(request, cell_pk)
+    return _alert_page(request, membership, _alert(membership, pk))
+
+
+@login_required
+@require_POST
+def alert_escalate(request, cell_pk, pk):
+    membership = _membership(request, cell_pk, integration.ESCALATE_ROLE)
+    alert = _alert(membership, pk)
+    open_incidents = list(integration.open_incidents(membership.cell).order_by("-updated_at")[:50])
+    form = EscalateForm(request.POST, incidents=open_incidents)
+    if form.is_valid():
+        try:
+            incident = services.alert_escalate(
+                actor=request.user,
+                alert=alert,
+                level=form.cleaned_data["level"],
+                title=form.cleaned_data["title"],
+                incident=form.cleaned_data["incident"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            alert.refresh_from_db()
+            return _alert_page(request, membership, alert, status=409)
+        else:
+            messages.success(request, _("The alert is in the crisis log of this incident."))
+            return redirect("incidents:detail", pk=incident.pk)
+    return _alert_page(request, membership, alert, escalate_form=form, status=400)
+
+
+@login_required
+@require_POST
+def alert_dismiss(request, cell_pk, pk):
+    membership = _membership(request, cell_pk, integration.ESCALATE_ROLE)
+    alert = _alert(membership, pk)
+    form = DismissForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_dismiss(actor=request.user, alert=alert, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        except Conflict as conflict:
+            messages.error(request, conflict.message)
+            alert.refresh_from_db()
+            return _alert_page(request, membership, alert, status=409)
+        else:
+            messages.success(request, _("Alert dismissed; the reason is kept."))
+            return redirect("monitoring:page", cell_pk=membership.cell_id)
+    return _alert_page(request, membership, alert, dismiss_form=form, status=400)
