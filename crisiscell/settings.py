@@ -438,7 +438,7 @@ REQUEST_BODY_LIMITS = {
     "login": 8 * 1024,
     "admin:login": 8 * 1024,
     # 10,000 mentions per batch (monitoring/ingest.py): ~2.5 kB each at most in practice.
-    "monitoring-mention-batch": env.int("MENTION_BATCH_BODY_LIMIT", default=32 * 1024 * 1024),
+    "monitoring-mention-batch": 32 * 1024 * 1024,
 }
 # Django's own cap (a 400 page) must never come first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_BODY_LIMIT_DEFAULT, *REQUEST_BODY_LIMITS.values())

@@ -12,37 +12,56 @@ and cached per process. Never a regex alternation of all terms: its cost grows w
 number of terms, the automaton's does not.
 """
 
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
 
 import ahocorasick
 
-
-def _fold_table() -> dict[int, str]:
-    """Lower-case letters without their accents, for str.translate (C speed): é→e, Œ→oe, ß→ss.
-    Whitespace of every kind becomes one plain space so that phrases match across line breaks."""
-    table = {}
-    for code in range(0x80, 0x2FF):
-        char = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFKD", char.lower()) if not unicodedata.combining(c))
-        if base != char:
-            table[code] = base
-    table.update({ord("œ"): "oe", ord("Œ"): "oe", ord("æ"): "ae", ord("Æ"): "ae", ord("ß"): "ss"})
-    for code in (0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0xA0, 0x2028, 0x2029, 0x202F):
-        table[code] = " "
-    # The typographic apostrophe is the ASCII one (l\u2019usine = l'usine).
-    table[0x2019] = "'"
-    return table
+# After NFKD, accents are separate combining marks: removed by one regex pass (C speed).
+# NFKD also turns no-break spaces into spaces and ligatures (ﬁ) into letters.
+_MARKS = re.compile("[\u0300-\u036f]")
+# What NFKD leaves: letters that are not "a letter plus an accent", the typographic apostrophe
+# (l\u2019usine = l'usine), and line breaks (a phrase matches across them).
+_REPLACE = [("\u0153", "oe"), ("\u00e6", "ae"), ("\u00df", "ss"), ("\u2019", "'")]
+_SPACES = [("\n", " "), ("\r", " "), ("\t", " ")]
 
 
-_FOLD = _fold_table()
+def _latin1_table() -> bytes:
+    """A 256-byte table for bytes.translate: Latin-1 letters with accents -> their base letter."""
+    source, target = bytearray(), bytearray()
+    for code in range(0xA0, 0x100):
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if len(base) == 1 and base.isascii() and base != chr(code):
+            source.append(code)
+            target.append(ord(base))
+    return bytes.maketrans(bytes(source), bytes(target))
+
+
+_LATIN1 = _latin1_table()
 
 
 def fold(text: str) -> str:
-    """What matching and tone read: lower case, no accents. Same length as lower() for
-    the scripts we fold letter by letter, which keeps match positions meaningful."""
-    return text.lower().translate(_FOLD)
+    """What matching and tone read: lower case, no accents ("Élève" -> "eleve").
+
+    Built for speed (matching must keep up with 100,000 mentions/s on one core): ASCII
+    texts skip the accent work; French text (Latin-1 once oe ligatures and curly apostrophes are replaced) goes
+    through one bytes.translate; anything else through NFKD. A dict-based str.translate
+    was 10x slower."""
+    text = text.lower()
+    if not text.isascii():
+        for old, new in _REPLACE:
+            if old in text:
+                text = text.replace(old, new)
+        try:
+            text = text.encode("latin-1").translate(_LATIN1).decode("latin-1")
+        except UnicodeEncodeError:
+            text = _MARKS.sub("", unicodedata.normalize("NFKD", text))
+    for old, new in _SPACES:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def _is_word_char(char: str) -> bool:

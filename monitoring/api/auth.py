@@ -8,6 +8,7 @@ wrong user token (crisiscell/lockout.py).
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -50,3 +51,18 @@ class IsIngestion(BasePermission):
 
     def has_permission(self, request, view):
         return isinstance(request.auth, Source)
+
+
+class IngestTokenScheme(OpenApiAuthenticationExtension):
+    """The schema names the ingestion token as its own security scheme."""
+
+    target_class = IngestTokenAuthentication
+    name = "ingestToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token cci_...`: an ingestion token of one cell (POST /api/v1/mentions/batch/ only).",
+        }

@@ -107,7 +107,7 @@ def test_ndjson_with_a_broken_line_keeps_the_others(key):
 def test_a_malformed_body_is_a_400(key, body):
     response = post(key, body)
     assert response.status_code == 400
-    assert "batch" in response.json()["detail"]
+    assert "JSON" in response.json()["detail"]
 
 
 def test_more_than_10000_mentions_is_a_413_with_the_limit(key):
