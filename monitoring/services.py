@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from cells.access import membership_for, require_role
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 
 from . import broadcast, integration, matching
 from .models import Alert, AlertStatus, IngestToken, Source, SourceKind, ToneWord, Watchlist, token_digest

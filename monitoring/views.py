@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cells.access import membership_for, require_role
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 
 from . import charts, integration, selectors, services
 from .forms import DismissForm, EscalateForm

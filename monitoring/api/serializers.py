@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from ..models import Alert, AlertStatus, IngestToken, Mention, Source, SourceKind, Tone, Watchlist
 

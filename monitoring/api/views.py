@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from cells.access import get_cell_for_user
 from cells.models import Role
-from crisiscell.query_params import check_query
+from core.api.query_params import check_query
 
 from .. import ingest, integration, selectors, services
 from ..models import Alert, IngestToken, Source, Watchlist

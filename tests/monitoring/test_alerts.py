@@ -132,7 +132,7 @@ def test_alert_attached_to_an_open_incident(watchlist, member, incident):
 def test_an_alert_is_handled_once(watchlist, member):
     alert = spike_alert(watchlist)
     services.alert_dismiss(actor=member, alert=alert, reason="Un jeu concours, pas une crise")
-    from crisiscell.errors import Conflict
+    from core.errors import Conflict
 
     with pytest.raises(Conflict):
         services.alert_escalate(actor=member, alert=alert)
