@@ -199,6 +199,7 @@ def main(argv=None) -> int:
     parser.add_argument("--terms", type=int, default=1_000)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8105")))
     parser.add_argument("--pg-admin-url", default=procs.DEFAULT_PG_ADMIN_URL)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn processes (production runs 2)")
     parser.add_argument("--skip", default="", help="comma-separated: ingest,sustain,matching")
     args = parser.parse_args(argv)
     skip = set(filter(None, args.skip.split(",")))
@@ -248,7 +249,7 @@ def main(argv=None) -> int:
         import subprocess
 
         server = subprocess.Popen(
-            procs.server_command("uvicorn", args.port),
+            procs.server_command("uvicorn", args.port, ("--workers", str(args.workers))),
             cwd=ROOT,
             env={**env, "DJANGO_SETTINGS_MODULE": "crisiscell.settings"},
             start_new_session=True,
@@ -270,10 +271,17 @@ def main(argv=None) -> int:
             copy_seconds = copy_baseline(rows, source_id=copy_source.pk, cell_id=cell.pk)
             truncate()
             started = time.perf_counter()
-            accepted = sum(post(url, key, body)["accepted"] for body in bodies)
+            # One client per server process, each sending its share of the batches in turn.
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(args.workers) as pool:
+                accepted = sum(answer["accepted"] for answer in pool.map(lambda body: post(url, key, body), bodies))
             api_seconds = time.perf_counter() - started
             copy_rate, api_rate = len(rows) / copy_seconds, len(rows) / api_seconds
-            print(f"Ingestion, {len(rows):,} mentions in batches of {BATCH:,}, {args.terms:,} terms:")
+            print(
+                f"Ingestion, {len(rows):,} mentions in batches of {BATCH:,}, {args.terms:,} terms,"
+                f" {args.workers} server process(es) and as many clients:"
+            )
             print(f"  raw COPY          {copy_rate:12,.0f} rows/s ({copy_seconds:.1f} s)")
             print(
                 f"  API end to end    {api_rate:12,.0f} rows/s ({api_seconds:.1f} s, {accepted:,} accepted)"
