@@ -328,6 +328,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "relays.tasks.send_pending_briefings",
         "schedule": 60,
     },
+    # RSS/Atom feeds and Mastodon sources that are due (each has its own interval).
+    "poll-monitoring-sources": {
+        "task": "monitoring.tasks.poll_due_sources",
+        "schedule": 30,
+    },
     # Weak signals of the watchlists that had mentions (backs up the after-batch check).
     "evaluate-watchlists": {
         "task": "monitoring.tasks.evaluate_recent_watchlists",

@@ -30,3 +30,23 @@ def evaluate_recent_watchlists() -> int:
         .distinct()
     )
     return evaluate_watchlists(ids)
+
+
+@shared_task
+def poll_source(source_id: int) -> int:
+    """One source; idempotent (a source that is not due any more is skipped; items are stored once)."""
+    from . import polling
+
+    result = polling.poll(source_id)
+    return result.accepted if result else 0
+
+
+@shared_task
+def poll_due_sources() -> int:
+    """Every 30 s (beat): one task per due feed or Mastodon source, so a slow one delays no other."""
+    from . import polling
+
+    ids = polling.due_source_ids()
+    for source_id in ids:
+        poll_source.delay(source_id)
+    return len(ids)
