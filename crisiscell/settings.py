@@ -444,6 +444,8 @@ REQUEST_BODY_LIMITS = {
     "admin:login": 8 * 1024,
     # 10,000 mentions per batch (monitoring/ingest.py): ~2.5 kB each at most in practice.
     "monitoring-mention-batch": 32 * 1024 * 1024,
+    # A listening tool's export (monitoring/imports.py keeps files up to 20 MB).
+    "monitoring:import-new": 21 * 1024 * 1024,
 }
 # Django's own cap (a 400 page) must never come first.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_BODY_LIMIT_DEFAULT, *REQUEST_BODY_LIMITS.values())

@@ -20,3 +20,8 @@ def mentions_matched(*, cell_id: int, watchlist_ids: list[int], count: int) -> N
 
 def alert_changed(*, cell_id: int, alert_id: int, status: str) -> None:
     send_on_commit(monitoring_group(cell_id), {"type": "monitoring.alert", "alert": alert_id, "status": status})
+
+
+def import_progress(*, cell_id: int, job_id: int) -> None:
+    """An import moved on (a chunk stored, or the end): its page fetches its progress."""
+    send_on_commit(monitoring_group(cell_id), {"type": "monitoring.import", "job": job_id})

@@ -28,3 +28,6 @@ class MonitoringConsumer(CellIncidentsConsumer):
 
     async def monitoring_alert(self, message):
         await self.send_json({"type": "alert", "alert": message["alert"], "status": message["status"]})
+
+    async def monitoring_import(self, message):
+        await self.send_json({"type": "import", "job": message["job"]})

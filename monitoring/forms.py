@@ -28,3 +28,25 @@ class EscalateForm(forms.Form):
 
 class DismissForm(forms.Form):
     reason = forms.CharField(label=_("Why dismiss it?"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Export file (CSV or JSONL)"))
+    preset = forms.ChoiceField(
+        label=_("Layout"),
+        required=False,
+        choices=[
+            ("", _("Detect from the columns")),
+            ("crisiscell", _("CrisisCell fields (external_id, text, published_at...)")),
+            ("listening-en", _("Listening export, English columns (Id, Content, Date, Author...)")),
+            ("listening-fr", _("Listening export, French columns (Identifiant, Texte, Date, Auteur...)")),
+        ],
+    )
+    mapping = forms.CharField(
+        label=_("Or map the columns"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "external_id=Post ID\ntext=Message\npublished_at=Created"}
+        ),
+        help_text=_("One field=column per line; it wins over the layout."),
+    )

@@ -238,3 +238,49 @@ class ToneWord(models.Model):
 
     def __str__(self):
         return f"{self.word} ({self.polarity:+d})"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """A listening tool's export (CSV or JSONL) imported into a file source of the cell.
+
+    The file is kept in the row (at most MAX_IMPORT_BYTES): the web process and the Celery
+    worker need not share a disk. Progress and the final report are written as it runs."""
+
+    cell = models.ForeignKey("cells.Cell", on_delete=models.CASCADE, related_name="+")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    filename = models.CharField(_("file"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=8, choices=[("csv", "CSV"), ("jsonl", "JSONL")])
+    preset = models.CharField(_("preset"), max_length=40, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict)
+    content = models.BinaryField()
+    status = models.CharField(_("status"), max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors (row number and reason); error_count has them all.
+    errors = models.JSONField(default=list)
+    problem = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == ImportStatus.DONE else int(100 * self.processed / self.total) if self.total else 0

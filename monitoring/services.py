@@ -228,3 +228,87 @@ def tone_word_add(*, actor, cell, word: str, polarity: int) -> ToneWord:
         raise ValidationError({"polarity": _("-1 (negative) or 1 (positive).")})
     tone_word, _created = ToneWord.objects.update_or_create(cell=cell, word=word, defaults={"polarity": polarity})
     return tone_word
+
+
+def file_source(cell) -> Source:
+    """The cell's source for file imports (made on first use)."""
+    source = Source.objects.filter(cell=cell, kind=SourceKind.FILE).order_by("pk").first()
+    if source is None:
+        name = _("File imports")
+        if Source.objects.filter(cell=cell, name=name).exists():
+            name = f"{name} ({SourceKind.FILE})"
+        source = Source.objects.create(cell=cell, kind=SourceKind.FILE, name=name)
+    return source
+
+
+def parse_mapping(text: str) -> dict:
+    """`field=column` lines (blank lines ignored) -> {field: column}; unknown fields refused."""
+    from .imports import FIELDS
+
+    mapping, unknown = {}, []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        field, sep, column = line.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or field not in FIELDS or not column:
+            unknown.append(line.strip()[:40])
+        else:
+            mapping[field] = column
+    if unknown:
+        raise ValidationError(
+            {
+                "mapping": _("Write one field=column per line; fields: %(fields)s. Not understood: %(lines)s")
+                % {"fields": ", ".join(FIELDS), "lines": "; ".join(unknown)}
+            }
+        )
+    return mapping
+
+
+@transaction.atomic
+def import_create(*, actor, cell, filename: str, content: bytes, file_format: str = "", preset: str = "", mapping=None):
+    """A queued import of a CSV or JSONL export; the Celery task starts after commit."""
+    from . import imports
+    from .models import ImportJob
+    from .tasks import run_import
+
+    _require(actor, cell.pk, Role.MEMBER)
+    file_format = file_format or ("jsonl" if filename.lower().endswith((".jsonl", ".ndjson")) else "csv")
+    errors = {}
+    if file_format not in ("csv", "jsonl"):
+        errors["file_format"] = _("CSV or JSONL.")
+    if len(content) > imports.MAX_IMPORT_BYTES:
+        errors["file"] = _("At most %(mb)s MB per file; split it.") % {"mb": imports.MAX_IMPORT_BYTES // 1024 // 1024}
+    elif not content.strip():
+        errors["file"] = _("The file is empty.")
+    if preset and preset not in imports.PRESETS:
+        errors["preset"] = _("Not a preset: %(names)s.") % {"names": ", ".join(imports.PRESETS)}
+    if errors:
+        raise ValidationError(errors)
+    try:
+        header, rows = imports.read_rows(content, file_format)
+        total = sum(1 for _row in rows)
+    except imports.ImportError_ as error:
+        raise ValidationError({"file": str(error)}) from error
+    if file_format == "csv" and not mapping and not preset:
+        preset = imports.detect_preset(header)
+        if not preset:
+            raise ValidationError(
+                {
+                    "mapping": _("No preset matches these columns (%(columns)s): map them, one field=column per line.")
+                    % {"columns": ", ".join(header[:20])}
+                }
+            )
+    job = ImportJob.objects.create(
+        cell=cell,
+        source=file_source(cell),
+        created_by=actor,
+        filename=filename[:200],
+        file_format=file_format,
+        preset=preset or ("" if mapping else "crisiscell"),
+        mapping=mapping or {},
+        content=content,
+        total=total,
+    )
+    transaction.on_commit(lambda: run_import.delay(job.pk))
+    return job

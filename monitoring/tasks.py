@@ -50,3 +50,12 @@ def poll_due_sources() -> int:
     for source_id in ids:
         poll_source.delay(source_id)
     return len(ids)
+
+
+@shared_task
+def run_import(job_id: int) -> int:
+    """A file import; idempotent (only a queued job is claimed, and rows are stored once)."""
+    from . import imports
+
+    job = imports.run_job(job_id)
+    return job.kept if job else 0

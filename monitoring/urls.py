@@ -10,4 +10,7 @@ urlpatterns = [
     path("cells/<int:cell_pk>/monitoring/alerts/<int:pk>/", views.alert_detail, name="alert"),
     path("cells/<int:cell_pk>/monitoring/alerts/<int:pk>/escalate/", views.alert_escalate, name="alert-escalate"),
     path("cells/<int:cell_pk>/monitoring/alerts/<int:pk>/dismiss/", views.alert_dismiss, name="alert-dismiss"),
+    path("cells/<int:cell_pk>/monitoring/imports/new/", views.import_new, name="import-new"),
+    path("cells/<int:cell_pk>/monitoring/imports/<int:pk>/", views.import_detail, name="import"),
+    path("cells/<int:cell_pk>/monitoring/imports/<int:pk>/progress/", views.import_progress, name="import-progress"),
 ]

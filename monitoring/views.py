@@ -17,8 +17,8 @@ from cells.models import Role
 from core.errors import Conflict
 
 from . import charts, integration, selectors, services
-from .forms import DismissForm, EscalateForm
-from .models import Alert
+from .forms import DismissForm, EscalateForm, ImportForm
+from .models import Alert, ImportJob
 
 STREAM_SIZE = 50
 CHART_HOURS = 24
@@ -73,6 +73,9 @@ def monitoring_page(request, cell_pk):
         charts=_charts([w for w in context["watchlists"] if w.is_active][:6]),
         legend=charts.legend(),
         can_act=membership.has_role(integration.ESCALATE_ROLE),
+        can_import=membership.has_role(Role.MEMBER),
+        # The last success and error of each source: for the cell's admins, who fix them.
+        sources=list(selectors.sources(membership.cell_id)) if membership.has_role(Role.ADMIN) else None,
     )
     return render(request, "monitoring/page.html", context)
 
@@ -161,3 +164,52 @@ def alert_dismiss(request, cell_pk, pk):
             messages.success(request, _("Alert dismissed; the reason is kept."))
             return redirect("monitoring:page", cell_pk=membership.cell_id)
     return _alert_page(request, membership, alert, dismiss_form=form, status=400)
+
+
+@login_required
+def import_new(request, cell_pk):
+    """Upload an export; the import runs in Celery and its page shows the progress live."""
+    membership = _membership(request, cell_pk, Role.MEMBER)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                mapping = services.parse_mapping(form.cleaned_data["mapping"])
+                job = services.import_create(
+                    actor=request.user,
+                    cell=membership.cell,
+                    filename=upload.name,
+                    content=upload.read(),
+                    preset=form.cleaned_data["preset"],
+                    mapping=mapping,
+                )
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                return redirect("monitoring:import", cell_pk=membership.cell_id, pk=job.pk)
+    context = {"cell": membership.cell, "membership": membership, "form": form}
+    return render(request, "monitoring/import_new.html", context, status=status)
+
+
+def _job(membership, pk) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.filter(cell_id=membership.cell_id).defer("content"), pk=pk)
+
+
+@login_required
+@require_GET
+def import_detail(request, cell_pk, pk):
+    membership = _membership(request, cell_pk, Role.MEMBER)
+    context = {"cell": membership.cell, "membership": membership, "job": _job(membership, pk)}
+    return render(request, "monitoring/import.html", context)
+
+
+@login_required
+@require_GET
+def import_progress(request, cell_pk, pk):
+    """The progress part alone, fetched again by the page at every progress message."""
+    membership = _membership(request, cell_pk, Role.MEMBER)
+    return render(request, "monitoring/_import_progress.html", {"cell": membership.cell, "job": _job(membership, pk)})

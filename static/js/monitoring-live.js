@@ -37,7 +37,7 @@
         }
       },
       message: function (message) {
-        if (message.type === "mentions" || message.type === "alert") {
+        if (message.type === "mentions" || message.type === "alert" || message.type === "import") {
           refresh();
         }
       },
