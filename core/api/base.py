@@ -5,10 +5,11 @@ Imported by DRF's own modules (DEFAULT_PAGINATION_CLASS): keep views out of it.
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -16,10 +17,22 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import Conflict
 
 
-class Pagination(PageNumberPagination):
+class CountSparingPaginator(DjangoPaginator):
+    """Django's paginator, without the COUNT when the first page is not full: then the
+    page holds the whole list and its length is the count (most lists, most of the time)."""
+
+    def page(self, number):
+        if str(number) != "1":
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)  # the cached_property, set
+        return self._get_page(rows, self.validate_number(1), self)
+
+
+class PageSizeMixin:
     """`page_size` must be a whole number from 1 (a larger one than the maximum is capped, as
-    before); `null`, `0` or a repeated parameter is a 400, not silently the default.
-    A `page` that is not a page stays DRF's 404."""
+    before); `null`, `0` or a repeated parameter is a 400, not silently the default."""
 
     page_size = 25
     page_size_query_param = "page_size"
@@ -32,6 +45,12 @@ class Pagination(PageNumberPagination):
         if len(values) > 1 or not values[0].isdigit() or int(values[0]) < 1:
             raise ValidationError({self.page_size_query_param: [_("Give one whole number, 1 or more.")]})
         return min(int(values[0]), self.max_page_size)
+
+
+class Pagination(PageSizeMixin, PageNumberPagination):
+    """Numbered pages (`page`, `page_size`). A `page` that is not a page stays DRF's 404."""
+
+    django_paginator_class = CountSparingPaginator
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -61,3 +80,62 @@ def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         return Response({"detail": exc.message, "current": exc.current}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+class KeysetPagination(PageSizeMixin, CursorPagination):
+    """Keyset (cursor) pages of a long, append-only list ordered by a unique key.
+
+    `cursor=` pages cost the same at the end of the list as at its start (an
+    index range, no OFFSET, no COUNT); `next` and `previous` carry cursors.
+    `page=` still works, as numbered pages (older clients), and the `count` of
+    both comes from the caller (`count_for(view)`), not from a COUNT.
+    """
+
+    ordering = "-seq"
+    cursor_query_param = "cursor"
+    page_query_param = "page"
+
+    def count_for(self, view) -> int:
+        raise NotImplementedError
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.count = self.count_for(view)
+        if self.page_query_param in request.query_params:
+            self.numbered = Pagination()
+            self.numbered.django_paginator_class = _counted_paginator(self.count)
+            return self.numbered.paginate_queryset(queryset, request, view)
+        self.numbered = None
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.numbered is not None:
+            return self.numbered.get_paginated_response(data)
+        return Response(
+            {"count": self.count, "next": self.get_next_link(), "previous": self.get_previous_link(), "results": data}
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return Pagination().get_paginated_response_schema(schema)
+
+    def get_schema_operation_parameters(self, view):
+        cursor = [
+            {**parameter, "description": "The cursor of a `next` or `previous` link (keyset pages, the default)."}
+            for parameter in super().get_schema_operation_parameters(view)
+            if parameter["name"] == self.cursor_query_param
+        ]
+        numbered = Pagination().get_schema_operation_parameters(view)
+        for parameter in numbered:
+            if parameter["name"] == self.page_query_param:
+                parameter["description"] = "A page number (numbered pages, kept for older clients)."
+        return cursor + numbered
+
+
+def _counted_paginator(count: int) -> type[DjangoPaginator]:
+    """A paginator whose count is known already (no COUNT query)."""
+
+    class CountedPaginator(DjangoPaginator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.__dict__["count"] = count
+
+    return CountedPaginator

@@ -118,11 +118,13 @@ def test_the_list_query_count_does_not_grow_with_the_facts(api, incident, member
     client = api(member)
     for n in range(3):
         make_fact(incident, member, verifier=manager, text=f"Fact {n}")
-    with django_assert_num_queries(5):
+    # The incident with the membership joined, the facts, their sources (the COUNT is
+    # spared while the first page is not full; issue 12: was 5).
+    with django_assert_num_queries(3):
         assert len(client.get(facts_url(incident)).json()["results"]) == 3
     for n in range(6):
         make_fact(incident, member, text=f"More {n}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         assert len(client.get(facts_url(incident)).json()["results"]) == 9
 
 

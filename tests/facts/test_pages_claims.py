@@ -220,9 +220,9 @@ def test_claim_page_query_count(client, claim, incident, users, django_assert_nu
         claims.claim_link_fact(actor=users["member"], claim=claim, fact=fact, relation="refutes")
         make_statement(incident, users["member"], facts=[fact]).answers.add(claim)
     client.force_login(users["member"])
-    # session, user, incident, membership, the claim (authorised), the claim again with
-    # links + published answers + all answers, cadence, reminders, facts to link + their
-    # sources, memberships (context), unread badge.
-    with django_assert_num_queries(15):
+    # session, user, incident with the membership (one query since issue 12), the claim
+    # (authorised), the claim again with links + published answers + all answers, cadence,
+    # reminders, facts to link + their sources, memberships (context), unread badge.
+    with django_assert_num_queries(14):
         response = client.get(page_url(claim))
     assert response.status_code == 200

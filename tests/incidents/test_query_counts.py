@@ -54,18 +54,20 @@ def populate(cell, users):
     return make
 
 
-# API: membership scope, count, page of rows, the user's roles (allowed_transitions).
-API_INCIDENT_LIST = 4
-# API: the incident, the membership, count, page of entries (with actor).
-API_LOG_LIST = 4
-# API: count, page of cells, the user's roles (my_role).
-API_CELL_LIST = 3
-# API: the membership, count, page of members (with user).
-API_MEMBER_LIST = 3
-# Page: session, user, memberships (cell switcher), membership scope, count, page of rows,
-# unread notifications (the top bar's badge).
-PAGE_INCIDENT_LIST = 7
-# Page: session, user, incident, membership, log count, log page, corrections
+# API: the page of rows, the membership joined (scope, and the role for allowed_transitions);
+# no COUNT while the first page is not full (its length is the count). Issue 12: was 4.
+API_INCIDENT_LIST = 1
+# API: the incident with the membership joined, the page of entries (with actor); the count
+# is the incident's log counter (keyset pages by default). Issue 12: was 4.
+API_LOG_LIST = 2
+# API: page of cells, the user's roles (my_role); no COUNT on a first page that is not full.
+API_CELL_LIST = 2
+# API: the membership, page of members (with user); no COUNT, as above.
+API_MEMBER_LIST = 2
+# Page: session, user, memberships (cell switcher), count, page of rows (the membership scope
+# joined since issue 12), unread notifications (the top bar's badge).
+PAGE_INCIDENT_LIST = 6
+# Page: session, user, incident with the membership joined (issue 12), log count, log page, corrections
 # (prefetch), owners named in edits, memberships (cell switcher), level history,
 # unread badge; the panels of issue 3, empty here: flagged statements, claims,
 # the cell's review cadence, facts, the cell's fact policy, statements; the chat
@@ -73,7 +75,7 @@ PAGE_INCIDENT_LIST = 7
 # add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
 # + the summary at the top (issue 9): latest approved statement, open claims, unverified
 # facts, pinned key decisions [4]; + the crisis log's latest verification (its card, issue 10).
-PAGE_INCIDENT_DETAIL = 23
+PAGE_INCIDENT_DETAIL = 22
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -92,6 +94,15 @@ def test_api_incident_list_filtered_and_ordered(api, member, populate, django_as
     with django_assert_num_queries(API_INCIDENT_LIST):
         response = client.get("/api/v1/incidents/", {"level": ["watch", "crisis"], "ordering": "-severity"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("n", SIZES)
+def test_api_incident_list_full_page_counts(api, member, populate, django_assert_num_queries, n):
+    populate(n)
+    client = api(member)
+    with django_assert_num_queries(API_INCIDENT_LIST + 1):  # a full page: the COUNT, for the links
+        response = client.get("/api/v1/incidents/", {"page_size": 2})
+    assert response.json()["count"] == n and len(response.json()["results"]) == 2
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -409,9 +409,9 @@ def test_statement_page_query_count(client, draft, users, verified, incident, dj
         )
     assert StatementVersion.objects.filter(statement=draft).count() == n + 1
     client.force_login(users["manager"])
-    # session, user, incident, membership, statement, versions + citations + authors,
+    # session, user, incident with the membership (one query since issue 12), statement, versions + citations + authors,
     # citable facts + sources, reminders, answers, claims (update form), flagged facts
     # (none: no query), created_by, memberships (context), unread badge.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(page_url(draft))
     assert response.status_code == 200
