@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from messaging import events
@@ -66,6 +66,26 @@ def compute_hash(prev_hash: str, entry: LogEntry) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical_content(entry)}".encode()).hexdigest()
 
 
+# One statement numbers the entry and its live event: both counters bumped and
+# returned (it was an UPDATE and a SELECT per counter). The row lock it takes,
+# held until commit, orders the appends of one incident.
+_NUMBER_ENTRY = (
+    "UPDATE {incident} SET log_seq = log_seq + 1, event_seq = event_seq + 1 WHERE id = %s"
+    " RETURNING log_seq, event_seq, cell_id"
+)
+
+
+def _number_entry(incident_id: int) -> tuple[int, int, int, str | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(_NUMBER_ENTRY.format(incident=Incident._meta.db_table), [incident_id])
+        seq, event_seq, cell_id = cursor.fetchone()
+    # The previous hash in a statement of its own, not in the UPDATE's RETURNING: a
+    # statement reads with the snapshot of its start, and an UPDATE that waited for the
+    # lock of a concurrent append would not see the entry that append committed.
+    previous = LogEntry.objects.filter(incident_id=incident_id, seq=seq - 1).values_list("hash", flat=True).first()
+    return seq, event_seq, cell_id, previous
+
+
 def append_entry(
     *,
     incident: Incident,
@@ -78,14 +98,9 @@ def append_entry(
     data: dict | None = None,
 ) -> LogEntry:
     """Append one entry. Must run inside the caller's transaction."""
-    # The UPDATE takes the incident's row lock until commit, so concurrent
-    # appends to one incident queue here and each sees the previous one.
-    Incident.objects.filter(pk=incident.pk).update(log_seq=F("log_seq") + 1)
-    seq = Incident.objects.values_list("log_seq", flat=True).get(pk=incident.pk)
-    previous = LogEntry.objects.filter(incident=incident, seq=seq - 1).values_list("hash", flat=True).first()
+    # Everything that needs no lock is built first: the lock is taken as late as possible.
     entry = LogEntry(
         incident=incident,
-        seq=seq,
         kind=kind,
         category=category,
         text=text,
@@ -93,15 +108,18 @@ def append_entry(
         corrects=corrects,
         actor=actor,
         data=data or {},
-        created_at=timezone.now(),
-        prev_hash=previous or GENESIS_HASH,
     )
+    seq, event_seq, cell_id, previous = _number_entry(incident.pk)
+    entry.seq = seq
+    entry.created_at = timezone.now()
+    entry.prev_hash = previous or GENESIS_HASH
     entry.hash = compute_hash(entry.prev_hash, entry)
     entry.save()
     incident.log_seq = seq
+    incident.event_seq = event_seq
     # Every business change of an incident writes a log entry: its live event
-    # (the pages of everyone in the cell update) is numbered here, in the same transaction.
-    events.log_entry_recorded(entry)
+    # (the pages of everyone in the cell update) is numbered above, in the same transaction.
+    events.log_entry_recorded(entry, seq=event_seq, cell_id=cell_id)
     return entry
 
 

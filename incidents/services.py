@@ -262,8 +262,13 @@ def log_entry_add(
     category: str = LogCategory.INFORMATION,
     source_url: str = "",
     corrects: LogEntry | None = None,
+    membership: Membership | None = None,
 ) -> LogEntry:
-    require_role(_membership(actor, incident.cell), Role.MEMBER)
+    """`membership`: the actor's in the incident's cell, when the caller has just read it
+    (the API's fetch-and-authorise); otherwise it is read here."""
+    if membership is None or membership.user_id != actor.pk or membership.cell_id != incident.cell_id:
+        membership = _membership(actor, incident.cell)
+    require_role(membership, Role.MEMBER)
     text = (text or "").strip()
     errors = {}
     if not text:

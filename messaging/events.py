@@ -36,11 +36,32 @@ PANELS_BY_LOG_KIND = {
 EVENTS_PAGE_MAX = 500
 
 
-@transaction.atomic  # a savepoint inside the caller's transaction; alone, it still holds the lock
-def record(*, incident_id: int, type: str, object_id=None, data: dict | None = None, actor=None) -> IncidentEvent:
-    """Number and store one event, and broadcast it after commit. Inside the caller's transaction."""
-    Incident.objects.filter(pk=incident_id).update(event_seq=F("event_seq") + 1)
-    seq, cell_id = Incident.objects.values_list("event_seq", "cell_id").get(pk=incident_id)
+def record(
+    *,
+    incident_id: int,
+    type: str,
+    object_id=None,
+    data: dict | None = None,
+    actor=None,
+    seq: int | None = None,
+    cell_id: int | None = None,
+) -> IncidentEvent:
+    """Number and store one event, and broadcast it after commit. Inside the caller's transaction.
+
+    `seq` and `cell_id`: already numbered by the caller, in the statement that bumped
+    `event_seq` in this transaction (the crisis log numbers its entry and its event at once).
+    """
+    if transaction.get_connection().in_atomic_block:
+        # In the caller's transaction, as always in the services: no savepoint of its own.
+        return _record(incident_id, type, object_id, data, actor, seq, cell_id)
+    with transaction.atomic():  # alone, it still holds the lock until its commit
+        return _record(incident_id, type, object_id, data, actor, seq, cell_id)
+
+
+def _record(incident_id, type, object_id, data, actor, seq, cell_id) -> IncidentEvent:
+    if seq is None:
+        Incident.objects.filter(pk=incident_id).update(event_seq=F("event_seq") + 1)
+        seq, cell_id = Incident.objects.values_list("event_seq", "cell_id").get(pk=incident_id)
     event = IncidentEvent.objects.create(
         incident_id=incident_id, seq=seq, type=type, object_id=object_id, data=data or {}, actor=actor
     )
@@ -71,8 +92,10 @@ def event_type_for(entry: LogEntry) -> str:
     return f"{entry.kind}.{action}" if action else f"{entry.kind}.recorded"
 
 
-def log_entry_recorded(entry: LogEntry) -> IncidentEvent:
-    """The event of a crisis-log entry: every business change of an incident writes one."""
+def log_entry_recorded(entry: LogEntry, *, seq: int | None = None, cell_id: int | None = None) -> IncidentEvent:
+    """The event of a crisis-log entry: every business change of an incident writes one.
+
+    `seq`, `cell_id`: the event's number, when the append took it with the entry's."""
     data = {"panels": PANELS_BY_LOG_KIND.get(entry.kind, ["log"]), "entry": entry.pk, "kind": entry.kind}
     details = entry.data or {}
     if entry.kind == LogKind.LEVEL_CHANGED:
@@ -87,6 +110,8 @@ def log_entry_recorded(entry: LogEntry) -> IncidentEvent:
         object_id=entry.pk,
         data=data,
         actor=entry.actor,
+        seq=seq,
+        cell_id=cell_id,
     )
 
 

@@ -50,6 +50,57 @@ def test_list_pagination(api, member, incident):
     assert page["count"] == 6 and len(page["results"]) == 2 and page["next"]
 
 
+def test_cursor_pages_walk_the_whole_log_newest_first(api, member, incident, django_assert_num_queries):
+    """Keyset pages (issue 12): `next` carries a cursor; following it reads every entry once, in order,
+    each page with the same queries wherever it is in the log; the count is the log's counter."""
+    for n in range(6):
+        services.log_entry_add(actor=member, incident=incident, text=f"Entry {n}")
+    client = api(member)
+    page = client.get(log_url(incident), {"page_size": 3}).json()
+    assert "cursor=" in page["next"] and page["previous"] is None
+    seqs = []
+    while True:
+        assert page["count"] == 7 and len(page["results"]) <= 3
+        seqs += [row["seq"] for row in page["results"]]
+        if not page["next"]:
+            break
+        with django_assert_num_queries(2):  # the incident with the membership, the page
+            page = client.get(page["next"]).json()
+        assert "cursor=" in page["previous"]
+    assert seqs == list(range(7, 0, -1))
+
+
+def test_numbered_pages_still_work(api, member, incident):
+    """`page=` (clients of before issue 12): numbered pages with page links, the same count."""
+    for n in range(4):
+        services.log_entry_add(actor=member, incident=incident, text=f"Entry {n}")
+    client = api(member)
+    second = client.get(log_url(incident), {"page": 2, "page_size": 2}).json()
+    assert second["count"] == 5 and [row["seq"] for row in second["results"]] == [3, 2]
+    assert "page=3" in second["next"] and "cursor=" not in second["next"]
+    assert client.get(log_url(incident), {"page": 9, "page_size": 2}).status_code == 404
+
+
+def test_a_bad_cursor_is_a_404_not_a_500(api, member, incident):
+    response = api(member).get(log_url(incident), {"cursor": "not-a-cursor"})
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_an_append_is_seven_statements(api, member, incident):
+    """Issue 12 (it was 15): the incident with the membership (authorised once), then the
+    service's transaction: the entry numbered with its event in one UPDATE ... RETURNING,
+    the previous hash, the entry, the event; no savepoint of its own.
+    (The test runs inside a transaction: the service's BEGIN and COMMIT show as a savepoint.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(member)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post(log_url(incident), {"text": "Counted"}).status_code == 201
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert statements == ["SELECT", "SAVEPOINT", "UPDATE", "SELECT", "INSERT", "INSERT", "RELEASE"], statements
+
+
 def test_member_adds_an_entry(api, member, incident):
     response = api(member).post(
         log_url(incident),
