@@ -152,6 +152,14 @@ class LogEntry(models.Model):
     class Meta:
         ordering = ["-seq"]
         constraints = [models.UniqueConstraint(fields=["incident", "seq"], name="log_seq_unique_per_incident")]
+        # The level history and the key-decision pins read a few entries of a long log: without
+        # these, every entry of the incident was read and filtered (issue 12: 117 ms on 100,000).
+        indexes = [
+            models.Index(
+                fields=["incident", "seq"], condition=models.Q(kind="level_changed"), name="log_level_changes"
+            ),
+            models.Index(fields=["incident", "seq"], condition=models.Q(kind="pin"), name="log_pins"),
+        ]
         verbose_name = _("crisis log entry")
         verbose_name_plural = _("crisis log entries")
 

@@ -77,7 +77,11 @@ def log_context(request, incident, membership) -> dict:
     entries = selectors.log_entries(incident).prefetch_related("corrections")
     if hide_automatic:
         entries = selectors.without_automatic(entries)
-    entries = Paginator(entries, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(entries, LOG_PAGE_SIZE)
+    if not hide_automatic:
+        # The log is append-only and numbered 1..log_seq: no COUNT (over every entry of a long log).
+        paginator.count = incident.log_seq
+    entries = paginator.get_page(request.GET.get("page"))
     return {
         "entries": entries,
         "people": people_in(entries),

@@ -13,11 +13,12 @@ from .models import Incident
 
 
 def workspace_panels(request, incident: Incident, membership: Membership, *, fact_form=None, claim_form=None) -> dict:
+    statements = statements_panel(incident, membership)
     context = {
-        **needs_review_panel(incident),
+        **needs_review_panel(incident, statements["statements"]),
         **claims_panel(incident, membership, request.user),
         **facts_panel(incident, membership, request.user),
-        **statements_panel(incident, membership),
+        **statements,
     }
     if membership.has_role(Role.MEMBER):
         # The forms people type into live outside the refreshable panels (a live refresh must not wipe them).

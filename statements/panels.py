@@ -15,8 +15,9 @@ def statements_panel(incident: Incident, membership: Membership) -> dict:
     return {"statements": statements, "statements_flagged": sum(s.needs_review for s in statements)}
 
 
-def needs_review_panel(incident: Incident) -> dict:
-    return {"needing_review": selectors.needing_review(incident)}
+def needs_review_panel(incident: Incident, statements: list | None = None) -> dict:
+    """`statements`: the statements panel's, on the workspace (one read of the statements for both)."""
+    return {"needing_review": selectors.needing_review(incident, statements)}
 
 
 def flagged_facts(statement) -> list:

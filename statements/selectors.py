@@ -87,11 +87,24 @@ def version_diff(statement: Statement, from_number: int, to_number: int) -> list
     return text_diff(*version_texts(statement, from_number, to_number))
 
 
-def needing_review(incident: Incident) -> list[tuple[Statement, list]]:
-    """The "needs review" banner: each flagged statement with the facts that were refuted or retracted under it."""
+def needing_review(incident: Incident, statements: list[Statement] | None = None) -> list[tuple[Statement, list]]:
+    """The "needs review" banner: each flagged statement with the facts that were refuted or retracted under it.
+
+    `statements`: every statement of the incident, when the caller has them already (the workspace).
+    """
     from facts.models import Fact
 
-    flagged = list(Statement.objects.filter(incident=incident, needs_review=True).order_by("needs_review_since", "id"))
+    if statements is None:
+        flagged = list(
+            Statement.objects.filter(incident=incident, needs_review=True).order_by("needs_review_since", "id")
+        )
+    else:
+        # The query's order: oldest flag first, none last (as PostgreSQL sorts NULLs ascending), then id.
+        def order(statement):
+            since = statement.needs_review_since
+            return (since is None, since.timestamp() if since else 0, statement.pk)
+
+        flagged = sorted((s for s in statements if s.needs_review), key=order)
     ids = {pk for statement in flagged for pk in statement.needs_review_facts}
     facts = Fact.objects.in_bulk(ids)
     return [(statement, [facts[pk] for pk in statement.needs_review_facts if pk in facts]) for statement in flagged]

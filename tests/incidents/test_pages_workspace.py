@@ -248,9 +248,9 @@ def test_workspace_speaks_french(as_user, scene):
 
 # --- Query counts: the same with 3 of everything as with 30 -------------------------------------
 
-# Page: session, user, incident with the membership (one query since issue 12), log count, log page, corrections,
-# memberships (cell switcher), level history [8];
-# needs review: flagged statements, their facts [2]; claims: claims, fact links,
+# Page: session, user, incident with the membership (one query since issue 12), log page, corrections,
+# memberships (cell switcher), level history [7] (the log's count is its counter since issue 12);
+# needs review: their facts [1] (the flagged statements come from the statements panel's list); claims: claims, fact links,
 # published answers, all answers, cell's cadence [5]; facts: facts, sources, cell's
 # fact policy [3]; statements: statements, versions, answers [3]; unread badge [1].
 # + the chat panel: its messages and their mentions.
@@ -258,7 +258,7 @@ def test_workspace_speaks_french(as_user, scene):
 # facts [3]; the pinned key decisions (one query, shared with the log; a second one
 # fetches the pinned entries only when there are some) [1].
 # + the crisis log's latest verification (its card, issue 10) [1].
-WORKSPACE = 29
+WORKSPACE = 27
 # Each fragment: session, user, incident with the membership, memberships (context) + its own queries.
 FRAGMENTS = {"needs-review": 4 + 2, "claims": 4 + 5, "facts": 4 + 3, "statements": 4 + 3}
 

@@ -67,15 +67,17 @@ API_MEMBER_LIST = 2
 # Page: session, user, memberships (cell switcher), count, page of rows (the membership scope
 # joined since issue 12), unread notifications (the top bar's badge).
 PAGE_INCIDENT_LIST = 6
-# Page: session, user, incident with the membership joined (issue 12), log count, log page, corrections
+# Page: session, user, incident with the membership joined (issue 12), log page, corrections
 # (prefetch), owners named in edits, memberships (cell switcher), level history,
-# unread badge; the panels of issue 3, empty here: flagged statements, claims,
-# the cell's review cadence, facts, the cell's fact policy, statements; the chat
+# unread badge (the log's count is its counter since issue 12); the panels of issue 3,
+# empty here: claims,
+# the cell's review cadence, facts, the cell's fact policy, statements (the flagged ones
+# read from them since issue 12); the chat
 # (empty here). (With facts, claims, statements and chat messages, their prefetches
 # add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
 # + the summary at the top (issue 9): latest approved statement, open claims, unverified
 # facts, pinned key decisions [4]; + the crisis log's latest verification (its card, issue 10).
-PAGE_INCIDENT_DETAIL = 22
+PAGE_INCIDENT_DETAIL = 20
 
 
 @pytest.mark.parametrize("n", SIZES)
