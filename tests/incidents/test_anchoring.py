@@ -159,3 +159,45 @@ def test_truncate_of_the_log_is_refused_by_postgresql(incident):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert LogEntry.objects.filter(incident=incident).exists()
+
+
+# --- The periodic check, incremental from the latest checkpoint (issue 12) ----------------------
+
+
+def test_from_the_checkpoint_only_what_came_after_is_rehashed(anchored, monkeypatch):
+    from incidents import log_verification
+
+    hashed = []
+    original = log_verification.compute_hash
+    monkeypatch.setattr(
+        log_verification, "compute_hash", lambda prev, entry: hashed.append(entry.seq) or original(prev, entry)
+    )
+    report = verify_log(anchored.pk, from_checkpoint=True)
+    assert report.valid and report.checked == 6 and report.total == 6 and report.covered_seq == 5
+    assert hashed == [6]
+
+
+def test_from_the_checkpoint_a_rewritten_and_recomputed_past_is_caught(anchored):
+    previous = LogEntry.objects.get(incident=anchored, seq=2).hash
+    raw("UPDATE incidents_logentry SET text = %s WHERE incident_id = %s AND seq = 3", ["Nothing.", anchored.pk])
+    for entry in LogEntry.objects.filter(incident=anchored, seq__gte=3).order_by("seq"):
+        new_hash = compute_hash(previous, entry)
+        raw("UPDATE incidents_logentry SET prev_hash = %s, hash = %s WHERE id = %s", [previous, new_hash, entry.pk])
+        previous = new_hash
+    report = verify_log(anchored.pk, from_checkpoint=True)
+    # The signed head no longer matches: the full verification then names #3.
+    assert not report.valid and report.first_broken_seq == 5
+    assert "no longer matches the signed checkpoint" in report.problem
+
+
+def test_from_the_checkpoint_a_removed_tail_is_caught(anchored):
+    raw("DELETE FROM incidents_logentry WHERE incident_id = %s AND seq >= 4", [anchored.pk])
+    raw("UPDATE incidents_incident SET log_seq = 3 WHERE id = %s", [anchored.pk])
+    report = verify_log(anchored.pk, from_checkpoint=True)
+    assert not report.valid and report.first_broken_seq == 5 and "signed checkpoint" in report.problem
+
+
+def test_from_the_checkpoint_a_broken_entry_after_it_is_caught(anchored):
+    raw("UPDATE incidents_logentry SET text = %s WHERE incident_id = %s AND seq = 6", ["Edited", anchored.pk])
+    report = verify_log(anchored.pk, from_checkpoint=True)
+    assert not report.valid and report.first_broken_seq == 6 and "does not match its hash" in report.problem
