@@ -250,8 +250,8 @@ def test_workspace_speaks_french(as_user, scene):
 
 # Page: session, user, incident with the membership (one query since issue 12), log page, corrections,
 # memberships (cell switcher), level history [7] (the log's count is its counter since issue 12);
-# needs review: their facts [1] (the flagged statements come from the statements panel's list); claims: claims, fact links,
-# published answers, all answers, cell's cadence [5]; facts: facts, sources, cell's
+# needs review: their facts [1] (the flagged statements come from the statements panel's
+# list); claims: claims, fact links, published answers, all answers, cell's cadence [5]; facts: facts, sources, cell's
 # fact policy [3]; statements: statements, versions, answers [3]; unread badge [1].
 # + the chat panel: its messages and their mentions.
 # + the summary at the top (issue 9): latest approved statement, open claims, unverified
