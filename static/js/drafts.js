@@ -220,12 +220,22 @@
     });
   });
 
+  // Each form once: a form that a live refresh morphed in place is the same form, whose
+  // text is being typed (bringing the last saved draft back would undo the latest keys).
+  var seen = new WeakSet();
+  function restoreOnce(form) {
+    if (!seen.has(form)) {
+      seen.add(form);
+      restore(form);
+    }
+  }
+
   function scan(root) {
     if (root.matches && root.matches("form[data-draft]")) {
-      restore(root);
+      restoreOnce(root);
     }
     if (root.querySelectorAll) {
-      root.querySelectorAll("form[data-draft]").forEach(restore);
+      root.querySelectorAll("form[data-draft]").forEach(restoreOnce);
     }
   }
 

@@ -6,7 +6,7 @@
 // words. htmx:responseError (the server refused) and htmx:sendError /
 // htmx:timeout (no answer) are htmx's own events: no fetch wrapper here.
 // A form marked data-resend-when-online (the chat) goes out by itself when the
-// connection is back (live:connection from live.js), once; if the server then
+// connection is back (live:connection from live/base.js), once; if the server then
 // refuses it, it says so and keeps the text.
 //
 // Also: a full page answering a refused POST (errors shown, text kept) takes the

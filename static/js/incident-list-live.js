@@ -1,6 +1,6 @@
 // The incident list, live: when any incident of the cell changes (a level, a claim,
 // a statement sent for approval...), the rows are fetched again with the filters
-// and sort of the address bar, and the rows that changed are highlighted.
+// and sort of the address bar, morphed in place, and the rows that changed are highlighted.
 // The socket only says "incident N changed"; a burst of changes makes one fetch.
 (function () {
   "use strict";
@@ -21,11 +21,7 @@
     function refresh() {
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
-        // The element may have been replaced by a filter change (HTMX) or a previous refresh.
-        var current = document.querySelector("[data-live-panel=incidents]");
-        if (current) {
-          live.refreshPanel(current, true);
-        }
+        live.refresh(["incidents"]); // the rows fetch themselves (hx-trigger, panels.js)
       }, DEBOUNCE_MS);
     }
 

@@ -22,9 +22,7 @@
       last = key;
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
-        document.querySelectorAll("[data-live-panel=notifications]").forEach(function (panel) {
-          live.refreshPanel(panel, false);
-        });
+        live.refresh(["notifications"]); // the list fetches itself (hx-trigger, panels.js)
       }, DEBOUNCE_MS);
     });
   });

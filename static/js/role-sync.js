@@ -4,7 +4,7 @@
 // socket, after the change is committed) or a form is refused with 403/404
 // (crisiscell:resync-controls, from form-feedback.js: the page was out of date),
 // the page fetches itself again and re-renders each of its data-role-region
-// parts from the fresh copy, and asks live.js to refresh its live panels (the
+// parts from the fresh copy, and asks for a refresh of its live panels (live/panels.js: the
 // level buttons, the facts' and claims' actions...).
 //
 // A region someone is typing in is not taken away: it stays, its submit is

@@ -1,7 +1,7 @@
 // A success banner that someone else's change has made false does not stay on screen.
 //
 // "Level changed to Alert" is true when the page is drawn; if another member then
-// moves the level, the live event (crisiscell:event, from live.js) names the
+// moves the level, the live event (crisiscell:event, from live/workspace.js) names the
 // change, and the banner says it is out of date instead. A banner declares what
 // makes it false (crisiscell/flash.py): data-stale-on="<event type prefix>" or
 // "<prefix>|<data key>=<value>" (e.g. "fact.|fact=12": any change of fact 12).

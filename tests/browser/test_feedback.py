@@ -272,13 +272,17 @@ def test_a_refused_level_change_does_not_stay_repostable_and_a_stale_banner_says
     context, page = open_as(browser, base, users["manager"], incident)
     workspace = f"{base}/incidents/{incident.pk}/"
 
-    # The manager starts to escalate; meanwhile someone else moves the level (the panel,
-    # being typed in, is not swapped under the manager's fingers).
+    # The manager starts to escalate; meanwhile someone else moves the level. The panel is
+    # morphed around the manager's form: still open, the text and the cursor in it, and it
+    # still says what the manager saw (the level it was), so that the server can refuse it.
     page.locator("summary[data-to='crisis']").first.click()
     form = page.locator("details.transition[open] form")
     form.locator("textarea[name=reason]").fill("National press")
     elsewhere(services.incident_transition, actor=users["member"], incident=incident, to_level="alert", reason="Spike")
-    expect(page.locator("#transitions .live-stale-note")).to_be_visible(timeout=LIVE)
+    expect(page.locator("ol.level-track")).to_have_attribute("data-level", "alert", timeout=LIVE)
+    expect(page.locator("#transitions summary[data-to='alert']")).to_have_count(0, timeout=LIVE)  # the panel moved on
+    expect(form.locator("textarea[name=reason]")).to_have_value("National press")
+    expect(form.locator("textarea[name=reason]")).to_be_focused()
     with page.expect_navigation():
         form.locator("[type=submit]").click()
     expect(page.locator(".flash-error")).to_contain_text("Someone changed the level meanwhile")

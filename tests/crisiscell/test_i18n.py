@@ -116,7 +116,7 @@ def test_language_switch_refuses_a_foreign_next_url(client, users):
 
 
 def test_the_javascript_catalogue_is_complete_and_served_in_french(client):
-    """live.js speaks through Django's JavaScript catalogue (/jsi18n/)."""
+    """The live pages (static/js/live/) speak through Django's JavaScript catalogue (/jsi18n/)."""
     po = polib.pofile(str(LOCALE / "fr" / "LC_MESSAGES" / "djangojs.po"))
     assert len(po) > 0
     assert [entry.msgid for entry in po.untranslated_entries()] == []

@@ -1,7 +1,7 @@
 """The incident workspace's panels of issue 3: needs-review banner, claims, facts, statements.
 
 Also the live-update contract other code relies on: each panel's refreshable
-part is one wrapper `[data-live-panel][data-panel-url]`, its URL returns exactly
+part is one wrapper `[data-live-panel][hx-get]`, its URL returns exactly
 that wrapper, list items carry `data-item`, and the forms people type into stay
 outside it (a refresh must never wipe what someone is typing).
 """
@@ -55,7 +55,8 @@ def test_each_panel_is_one_wrapper_with_its_fragment_url(as_user, scene, role):
     page = parse(as_user(role).get(detail(scene["incident"])).content)
     for name, url_name in PANELS.items():
         panel = live_panel(page, name)
-        assert panel.attrs["data-panel-url"] == reverse(url_name, args=[scene["incident"]])
+        assert panel.attrs["hx-get"] == reverse(url_name, args=[scene["incident"]])
+        assert panel.attrs["hx-trigger"] == f"live:{name} from:body"
         # Nothing anyone types lives in a refreshable wrapper; no form, no CSRF token either
         # (its value changes at every render: a refresh would look like a change).
         assert typing_fields(panel) == [], name
@@ -73,7 +74,7 @@ def test_fragment_is_exactly_the_wrapper_of_the_page(as_user, scene, name):
     assert len(top) == 1
     (wrapper,) = top
     assert wrapper.attrs["data-live-panel"] == name
-    assert wrapper.attrs["data-panel-url"] == url
+    assert wrapper.attrs["hx-get"] == url
     assert "hx-swap-oob" not in wrapper.attrs
     in_page = live_panel(parse(client.get(detail(scene["incident"])).content), name)
     items = [n.attrs["data-item"] for n in wrapper.with_attr("data-item")]

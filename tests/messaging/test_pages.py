@@ -37,7 +37,7 @@ def test_every_fragment_is_its_live_wrapper_for_members_only(client, incident, o
     response = logged_in(client, observer).get(url)
     assert response.status_code == 200
     html = response.content.decode().strip()
-    assert html.count("data-live-panel=") >= 1 and f'data-panel-url="{url}' in html
+    assert html.count("data-live-panel=") >= 1 and f'hx-get="{url}' in html
 
 
 def test_an_unknown_panel_or_incident_is_404(client, incident, observer):
