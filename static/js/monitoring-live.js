@@ -22,7 +22,7 @@
       }
       timer = window.setTimeout(function () {
         timer = null;
-        live.refreshPanel(panel, true);
+        live.refresh(["monitoring"]); // the part fetches its content itself (hx-trigger, live/panels.js)
       }, DEBOUNCE_MS);
     }
 
