@@ -32,12 +32,14 @@ EXPECTED = {
     "page": 13,
     "live": 8,
     "alert": 8,
-    "api-mentions": 3,
-    "api-mentions-filtered": 3,
-    "api-alerts": 3,
-    "api-watchlists": 4,
+    "api-mentions": 2,
+    "api-mentions-filtered": 2,
+    "api-alerts": 2,
+    "api-watchlists": 3,
     "api-volume": 3,
 }
+# With more rows than one page, the paginator counts them: one COUNT, whatever the number.
+MORE_THAN_A_PAGE = {"api-mentions": 1, "api-mentions-filtered": 1}
 
 
 def build(cell, count: int) -> dict:
@@ -85,4 +87,5 @@ def counts(user, ids) -> dict:
 
 @pytest.mark.parametrize("count", [10, 10_000])
 def test_query_counts_do_not_grow_with_mentions(cell, cell_admin, count):
-    assert counts(cell_admin, build(cell, count)) == EXPECTED
+    expected = {name: value + (MORE_THAN_A_PAGE.get(name, 0) if count > 50 else 0) for name, value in EXPECTED.items()}
+    assert counts(cell_admin, build(cell, count)) == expected
