@@ -59,7 +59,8 @@ def test_hostile_text_is_escaped_and_only_http_links_are_made(page, cell, langua
         f"/cells/{cell.pk}/monitoring/alerts/{alert.pk}/",
     ]:
         html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
-        assert "<script>alert" not in html and "<img src=x" not in html and "<svg onload" not in html and "<b>boom" not in html
+        for raw in ("<script>alert", "<img src=x", "<svg onload", "<b>boom"):
+            assert raw not in html
         assert "&lt;script&gt;" in html
         assert 'href="javascript:' not in html and 'href="data:' not in html
     html = client.get(f"/cells/{cell.pk}/monitoring/").content.decode()
