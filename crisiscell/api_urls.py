@@ -9,6 +9,7 @@ from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, Presence
 from notifications.api.views import NotificationViewSet
 from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
+from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
 from statements.api.views import StatementViewSet, VersionViewSet
 
 
@@ -51,6 +52,7 @@ incident_routes.register("chat", ChatViewSet, basename="incident-chat")
 incident_routes.register("presence", PresenceViewSet, basename="incident-presence")
 incident_routes.register("locks", LockViewSet, basename="incident-lock")
 incident_routes.register("briefings", BriefingViewSet, basename="incident-briefing")
+incident_routes.register("queue", QueueViewSet, basename="incident-queue")
 
 statement_routes = Router()
 statement_routes.register("versions", VersionViewSet, basename="statement-version")
@@ -59,10 +61,16 @@ cell_routes = Router()
 cell_routes.register("members", MembershipViewSet, basename="cell-member")
 cell_routes.register("relays", RelayViewSet, basename="cell-relay")
 cell_routes.register("relay-lists", DistributionListViewSet, basename="cell-relay-list")
+cell_routes.register("queue-rules", RuleViewSet, basename="cell-queue-rule")
+
+claim_routes = Router()
+claim_routes.register("mentions", ClaimMentionViewSet, basename="claim-mention")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("cells/<int:cell_pk>/communication-settings/", CommsSettingsView.as_view(), name="cell-comms-settings"),
+    path("cells/<int:cell_pk>/response-sla/", SlaView.as_view(), name="cell-response-sla"),
+    path("incidents/<int:incident_pk>/claims/<int:claim_pk>/", include(claim_routes.urls)),
     path("incidents/<int:incident_pk>/", include(incident_routes.urls)),
     path("incidents/<int:incident_pk>/statements/<int:statement_pk>/", include(statement_routes.urls)),
     path("cells/<int:cell_pk>/", include(cell_routes.urls)),

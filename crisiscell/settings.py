@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "relays",
     # Monitoring (veille): mentions, watchlists, weak signals (issue 13).
     "monitoring",
+    # The response queue: mentions to answer, SLA, approved wording, rumours tied to mentions (issue 14).
+    "response_queue",
 ]
 
 MIDDLEWARE = [
@@ -253,16 +255,6 @@ CACHES = {
     )
 }
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="crisiscell")
-# Rendered panels of the workspace, in each process's memory (incidents/panel_views.py):
-# keyed by the incident's event sequence, which every change bumps, so nothing is ever
-# invalidated, an old key just ages out. Memory, not Redis: a hit must cost less than
-# the rendering it saves, and every process fills its own in a few requests.
-CACHES["panels"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "crisiscell-panels",
-    "TIMEOUT": 600,
-    "OPTIONS": {"MAX_ENTRIES": 300},
-}
 
 
 def channel_layer_prefix(redis_url: str) -> str:
@@ -332,6 +324,19 @@ CELERY_BEAT_SCHEDULE = {
     "purge-stale-presence": {
         "task": "messaging.tasks.purge_stale_presence_and_locks",
         "schedule": 300,
+    },
+    # New mentions through the cells' queue rules; overdue queue items remind (issue 14).
+    "scan-mentions-for-the-queue": {
+        "task": "response_queue.tasks.scan_mentions",
+        "schedule": 30,
+    },
+    "match-relayed-mentions": {
+        "task": "relays.tasks.match_relayed_mentions",
+        "schedule": 60,
+    },
+    "remind-overdue-queue-items": {
+        "task": "response_queue.tasks.process_overdue_items",
+        "schedule": 60,
     },
     # Briefing e-mails to relays that the after-commit task did not send.
     "send-pending-briefings": {
@@ -442,6 +447,8 @@ SPECTACULAR_SETTINGS = {
         "DeliveryStatusEnum": "relays.models.DeliveryStatus",
         "SkipReasonEnum": "relays.models.SkipReason",
         "RelayAnswerEnum": "relays.models.Answer",
+        "QueueItemStateEnum": "response_queue.models.ItemState",
+        "QueueRuleKindEnum": "response_queue.models.RuleKind",
     },
 }
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("relays.urls")),
     path("", include("monitoring.urls")),
+    path("", include("response_queue.urls")),
 ]
 
 if settings.DEBUG:

@@ -59,3 +59,17 @@ def statement_for_user(user, incident_id, statement_id, minimum):
     from statements import selectors
 
     return selectors.get_statement_for_user(user, incident_id, statement_id, minimum)
+
+
+def mentions_by_handles(cell_id: int, handles: list[str], since):
+    """Mentions of the cell whose author is one of `handles` (lower-case, without "@"), published since `since`."""
+    from django.db.models.functions import Lower
+
+    from monitoring.models import Mention
+
+    forms = handles + [f"@{handle}" for handle in handles]
+    return (
+        Mention.objects.filter(cell_id=cell_id, published_at__gte=since)
+        .annotate(handle_lower=Lower("author_handle"))
+        .filter(handle_lower__in=forms)
+    )

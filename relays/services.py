@@ -478,3 +478,39 @@ def mark_relayed(*, actor, delivery: BriefingDelivery, url: str = "", source: st
         source=source,
     )
     return delivery
+
+
+# How long after a briefing a relay's own mention still counts as relaying it.
+RELAY_WINDOW_DAYS = 7
+
+
+def match_relayed_mentions(*, limit: int = 500) -> int:
+    """Deliveries sent in the last week and not yet relayed: a mention by one of the relay's handles,
+    published after the e-mail, marks it relayed (source "mention", with the mention's link)."""
+    import datetime
+
+    since = timezone.now() - datetime.timedelta(days=RELAY_WINDOW_DAYS)
+    pending = (
+        BriefingDelivery.objects.filter(status=DeliveryStatus.SENT, relayed_at__isnull=True, sent_at__gte=since)
+        .select_related("briefing__incident", "briefing__version", "relay")
+        .prefetch_related("relay__handles")
+        .order_by("pk")[:limit]
+    )
+    matched = 0
+    for delivery in pending:
+        handles = [h.handle for h in delivery.relay.handles.all()]
+        if not handles:
+            continue
+        mention = (
+            integration.mentions_by_handles(delivery.relay.cell_id, handles, delivery.sent_at)
+            .order_by("published_at", "pk")
+            .first()
+        )
+        if mention is None:
+            continue
+        try:
+            mark_relayed(actor=None, delivery=delivery, url=mention.safe_url, source="mention")
+        except (Conflict, ValidationError):
+            continue  # marked meanwhile by hand, or a link the validator refuses: the mark stands as it is
+        matched += 1
+    return matched

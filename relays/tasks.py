@@ -36,3 +36,9 @@ def send_pending_briefings() -> int:
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     return send_briefing_emails(ids) if ids else 0
+
+
+@shared_task(acks_late=True)
+def match_relayed_mentions() -> int:
+    """A relay's own mention after the briefing marks it relayed (idempotent: marked once, guarded)."""
+    return services.match_relayed_mentions()

@@ -62,6 +62,25 @@ RULES_NO_SCHEMA_STATES = {
     "a reason or comment made of blank characters only": r"/versions/\{number\}/(reject|withdraw)/$",
     "a claim first seen before 1990 (a typo)": r"^/api/v1/incidents/\{incident_pk\}/claims/(\{id\}/)?$",
     "a fact already linked to the claim": r"^/api/v1/incidents/\{incident_pk\}/claims/\{id\}/facts/$",
+    # Relays (issue 14): ids of relays or lists are typed by the schema, not which exist in the cell.
+    "relays or lists given by ids that are not the cell's": (
+        r"^/api/v1/(cells/\{cell_pk\}/relay-lists/(\{id\}/)?|incidents/\{incident_pk\}/briefings/)$"
+    ),
+    "consent given without its date, a blank name, a handle without a network": (
+        r"^/api/v1/cells/\{cell_pk\}/relays/(\{id\}/)?$"
+    ),
+    "a relayed link the URL validator refuses": r"/deliveries/\{delivery_pk\}/relayed/$",
+    # The response queue (issue 14): ids typed by the schema, not which exist; what a rule's kind needs.
+    "a mention, template, assignee or copy that is not the cell's or the incident's": (
+        r"^/api/v1/incidents/\{incident_pk\}/(queue/(\{id\}/(answer|assign|duplicates)/)?"
+        r"|claims/\{claim_pk\}/mentions/)$"
+    ),
+    "a rule of kind terms without terms, of kind reach without a reach; a blank name": (
+        r"^/api/v1/cells/\{cell_pk\}/queue-rules/(\{id\}/)?$"
+    ),
+    "a reason made of blank characters only; a reply neither from a template nor free": (
+        r"^/api/v1/incidents/\{incident_pk\}/queue/\{id\}/(no-reply|escalate|answer)/$"
+    ),
     # Links: Django's URL validator also checks host name and label lengths, which
     # JSON Schema's "uri" format does not (a 64-letter top-level domain is refused).
     "a link the URL validator refuses": (

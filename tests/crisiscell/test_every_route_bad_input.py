@@ -78,10 +78,11 @@ def ids_for(scene, incident, cell, users) -> dict[str, str]:
         "url": "x",
         "path": "x",
         "format": "json",
-        # Relays (issue 14): ids of nothing, still walked (a 404, never a 500).
+        # Relays and the response queue (issue 14): ids of nothing, still walked (a 404, never a 500).
         "relay_id": "1",
         "list_id": "1",
         "delivery_pk": "1",
+        "item_pk": "1",
         "token": "not-a-token",
     }
 

@@ -1,5 +1,6 @@
 """Relays, lists and briefings: consent respected, each relay e-mailed once, bounces, the tracked link."""
 
+import datetime
 import smtplib
 
 import pytest
@@ -199,3 +200,21 @@ def test_export_and_erasure(cell, users, live_statement, django_capture_on_commi
     assert BriefingDelivery.objects.filter(relay=jane).count() == 1  # the statement's counts stay true
     with pytest.raises(Conflict):
         services.relay_update(actor=users["member"], relay=jane, name="Back")
+
+
+def test_a_relays_own_mention_after_the_briefing_marks_it_relayed(
+    cell, users, incident, live_statement, django_capture_on_commit_callbacks
+):
+    from tests.response_queue.conftest import make_mention
+
+    jane = add_relay(users["member"], cell, "Jane", handles=[{"network": "x", "handle": "@Jane_Doe"}])
+    paul = add_relay(users["member"], cell, "Paul", handles=[{"network": "x", "handle": "paul"}])
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
+        briefing = _brief(users, live_statement, relays=[jane.pk, paul.pk])
+    make_mention(cell, "Relaying the official word", handle="@jane_doe")
+    make_mention(cell, "Old post", handle="paul", at=briefing.created_at - datetime.timedelta(hours=1))
+    assert tasks.match_relayed_mentions() == 1
+    assert tasks.match_relayed_mentions() == 0
+    jane_delivery = briefing.deliveries.get(relay=jane)
+    assert (jane_delivery.relayed_source, jane_delivery.relayed_by) == ("mention", None)
+    assert briefing.deliveries.get(relay=paul).relayed_at is None
