@@ -255,6 +255,16 @@ CACHES = {
     )
 }
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="crisiscell")
+# Rendered panels of the workspace, in each process's memory (incidents/panel_views.py):
+# keyed by the incident's event sequence, which every change bumps, so nothing is ever
+# invalidated, an old key just ages out. Memory, not Redis: a hit must cost less than
+# the rendering it saves, and every process fills its own in a few requests.
+CACHES["panels"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "crisiscell-panels",
+    "TIMEOUT": 600,
+    "OPTIONS": {"MAX_ENTRIES": 300},
+}
 
 
 def channel_layer_prefix(redis_url: str) -> str:

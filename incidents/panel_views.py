@@ -5,11 +5,16 @@ Each fragment is the outer element of one part of incidents/detail.html
 the fragment and swaps it in. Same authorisation as the page (any member).
 """
 
+import hashlib
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -71,6 +76,20 @@ def people_in(entries) -> dict:
     return get_user_model().objects.in_bulk(ids) if ids else {}
 
 
+def log_cache_key(request, incident, can_contribute: bool, page: int) -> str:
+    """What the rendered log list depends on (templates/incidents/_log_list.html caches it).
+
+    The incident's event sequence moves with every entry, pin and correction: a new
+    number, a new key. The entries are read after the incident, so what is cached under a
+    number is never older than that number. Also: the buttons (member or not), the query
+    (page, hidden automatic entries, kept in the page links), language and time zone.
+    People's names are not in it: a renamed user shows under the new name from the next change.
+    """
+    query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:16]
+    zone = timezone.get_current_timezone_name()
+    return f"{incident.pk}:{incident.event_seq}:{int(can_contribute)}:{page}:{query}:{get_language()}:{zone}"
+
+
 def log_context(request, incident, membership) -> dict:
     # ?auto=hide: the one switch that hides the entries the system writes by itself.
     hide_automatic = request.GET.get("auto") == "hide"
@@ -82,10 +101,13 @@ def log_context(request, incident, membership) -> dict:
         # The log is append-only and numbered 1..log_seq: no COUNT (over every entry of a long log).
         paginator.count = incident.log_seq
     entries = paginator.get_page(request.GET.get("page"))
+    can_contribute = membership.has_role(Role.MEMBER)
     return {
         "entries": entries,
-        "people": people_in(entries),
-        "can_contribute": membership.has_role(Role.MEMBER),
+        # Read only if the list is rendered (not when it comes from the panel cache) and shows an edit.
+        "people": SimpleLazyObject(lambda: people_in(entries)),
+        "log_cache_key": log_cache_key(request, incident, can_contribute, entries.number),
+        "can_contribute": can_contribute,
         "correctable_kinds": CORRECTABLE_KINDS,
         "hide_automatic": hide_automatic,
         "pinned": selectors.pinned_entry_ids(incident),

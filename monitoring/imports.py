@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import ingest
 from .ingest import MentionIn
@@ -85,7 +86,7 @@ def read_rows(content: bytes, file_format: str) -> tuple[list[str], Iterator[dic
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportError_("The file is not UTF-8 text.") from error
+        raise ImportError_(_("The file is not UTF-8 text: save it as UTF-8 and send it again.")) from error
     if file_format == "jsonl":
         return [], _jsonl_rows(text)
     sample = text[:4096]
@@ -93,7 +94,7 @@ def read_rows(content: bytes, file_format: str) -> tuple[list[str], Iterator[dic
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = reader.fieldnames or []
     if not header:
-        raise ImportError_("The CSV file has no header line.")
+        raise ImportError_(_("The CSV file has no header line (the names of its columns)."))
     return header, iter(reader)
 
 
@@ -191,7 +192,10 @@ def run(job: ImportJob, on_progress: Callable[[Progress], None] | None = None) -
     if job.file_format == "csv":
         missing = [mapping.get(field) or field for field in REQUIRED if mapping.get(field) not in header]
         if missing:
-            raise ImportError_(f"Columns not in the file: {', '.join(missing)}. Map them, or choose a preset.")
+            raise ImportError_(
+                _("Columns not in the file: %(columns)s. Map them, or choose another layout.")
+                % {"columns": ", ".join(missing)}
+            )
     progress = Progress(total=job.total or count_rows(bytes(job.content), job.file_format), errors=[])
     chunk: list[MentionIn | None] = []
     chunk_errors: list[dict] = []

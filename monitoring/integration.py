@@ -121,3 +121,33 @@ def open_incidents(cell):
 
 # The role that may turn an alert into an incident: opening incidents is a member's right.
 ESCALATE_ROLE = Role.MEMBER
+
+
+def incident_for_user(user, incident_id):
+    """(incident, membership), or 404/403 as the incidents app decides."""
+    from incidents.selectors import get_incident_for_user
+
+    return get_incident_for_user(user, incident_id)
+
+
+def incident_markers(incident) -> list:
+    """What happened to the incident on the chart's time axis: its level changes and the
+    publications of its statements (two queries)."""
+    from incidents.models import Level, LogEntry
+    from statements.models import StatementVersion
+
+    from .charts import Marker
+
+    markers = [
+        Marker(at=at, label=str(Level(data.get("to")).label) if data.get("to") in Level.values else "", kind="level")
+        for at, data in LogEntry.objects.filter(incident=incident, kind="level_changed").values_list(
+            "created_at", "data"
+        )
+    ]
+    markers += [
+        Marker(at=at, label=f"{title} v{number}", kind="statement")
+        for at, title, number in StatementVersion.objects.filter(
+            statement__incident=incident, published_at__isnull=False
+        ).values_list("published_at", "statement__title", "number")
+    ]
+    return sorted(markers, key=lambda marker: marker.at)

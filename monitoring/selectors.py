@@ -31,6 +31,7 @@ def mentions(
     language: str = "",
     q: str = "",
     matched_only: bool = False,
+    any_of_watchlists: list[int] | None = None,
 ) -> QuerySet[Mention]:
     """The cell's mentions, newest first, filtered. Full-text search on PostgreSQL with the
     French and the English configurations (GIN indexes of migration 0002); a plain
@@ -38,6 +39,8 @@ def mentions(
     rows = Mention.objects.filter(cell_id=cell_id).select_related("source")
     if watchlist is not None:
         rows = rows.filter(matched__has_key=str(watchlist))
+    elif any_of_watchlists is not None:
+        rows = rows.filter(matched__has_any_keys=[str(pk) for pk in any_of_watchlists])
     elif matched_only:
         rows = rows.exclude(matched={})
     if tone is not None:

@@ -6,7 +6,7 @@ documented here and the cell extends it with its own words (ToneWord rows), e.g.
 name of a competitor's scandal. Words are stored folded (lower case, no accents), the
 way `matching.fold` reads texts, so "décevant" and "DECEVANT" are one entry.
 
-The score is the sum of word polarities; a negation within the three words before a
+The score is the sum of word polarities; a negation within the two words before a
 word flips it ("pas terrible", "not good" is negative, "pas de problème" positive);
 "!!" and all-caps do not count (a shout is not a tone). Accuracy on the labelled
 French and English set in tests/monitoring/tone_set.tsv is measured by a test and
@@ -30,7 +30,8 @@ defectueux defectueuse probleme problemes souci soucis grave graves mort morts d
 lamentable minable ridicule inutile mauvais mauvaise mauvaises mauvaises pourri pourrie degoutant
 degoute degoutee jamais-plus fuyez fuir evitez eviter attention alerte polemique crise
 choque choquee choquant choquante indigne indignes revoltant revoltante insupportable
-retard retards attente injoignable ignore ignores silence abandonne lache
+retard retards injoignable ignore ignores ignorent silence abandonne lache desagreable meprisant
+meprisante perdu faux fausse
 scam scams scandal shame shameful awful terrible horrible worst worse bad poor disgusting disgusted
 disappointed disappointing disappointment unacceptable outrageous outrage angry furious
 toxic poisoned poisoning sick ill burn burns burned rash allergic allergy injured injury dead death
@@ -38,7 +39,7 @@ recall recalled boycott lie lies lying liar liars cheated cheat fraud fake misle
 broken broke defective faulty failure fail failed fails crash crashed bug buggy useless
 refund complaint complaints complain problem problems issue issues dangerous danger unsafe
 worried worrying worry concerning concern scary afraid never-again avoid warning beware
-delay delayed late ignored ignoring unanswered rude pathetic ridiculous nightmare hate hated
+delay delayed late ignored ignoring unanswered rude pathetic fools ridiculous nightmare hate hated
 stolen leak leaked breach hacked sued lawsuit
 """
 
@@ -48,13 +49,13 @@ satisfait satisfaite satisfaits content contente contents ravi ravie ravis heure
 bien bon bonne bons bonnes meilleur meilleure adore adorer aime aimer j'adore magnifique
 efficace efficaces rapide rapidement professionnel professionnelle reactif reactive reactifs
 rassure rassuree rassurant rassurante transparent transparente transparence clair claire
-recommande recommander conseille fiable fiables qualite agreable sympa chapeau felicitations
+recommande recommander conseille fiable fiables agreable meilleurs meilleures sympa chapeau felicitations
 resolu resolue regle reglee rembourse remboursee solution aide aidant utile utiles impeccable
 thanks thank great excellent perfect awesome amazing love loved loving like liked happy glad
 satisfied pleased good best better nice wonderful fantastic brilliant helpful quick fast
 reliable recommend recommended impressed impressive kudos congrats congratulations
 reassuring reassured transparent clear resolved fixed solved refunded professional friendly
-appreciate appreciated well-handled smooth
+appreciate appreciated well-handled smooth delighted efficient
 """
 
 NEGATORS = frozenset(
@@ -122,7 +123,7 @@ def score(folded: str, lexicon: dict[str, int] | None = None) -> int:
     negated_until = -1
     for position, word in enumerate(words):
         if word in NEGATORS:
-            negated_until = position + 3
+            negated_until = position + 2
             continue
         polarity = lexicon.get(word)
         if polarity:

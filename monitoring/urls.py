@@ -13,4 +13,5 @@ urlpatterns = [
     path("cells/<int:cell_pk>/monitoring/imports/new/", views.import_new, name="import-new"),
     path("cells/<int:cell_pk>/monitoring/imports/<int:pk>/", views.import_detail, name="import"),
     path("cells/<int:cell_pk>/monitoring/imports/<int:pk>/progress/", views.import_progress, name="import-progress"),
+    path("incidents/<int:incident_pk>/monitoring/", views.incident_volume, name="incident"),
 ]

@@ -213,3 +213,42 @@ def import_progress(request, cell_pk, pk):
     """The progress part alone, fetched again by the page at every progress message."""
     membership = _membership(request, cell_pk, Role.MEMBER)
     return render(request, "monitoring/_import_progress.html", {"cell": membership.cell, "job": _job(membership, pk)})
+
+
+@login_required
+@require_GET
+def incident_volume(request, incident_pk):
+    """The volume of the incident's watchlists (those of the alerts attached to it), with its
+    level changes and statement publications on the same time axis, and the latest mentions."""
+    incident, membership = integration.incident_for_user(request.user, incident_pk)
+    watchlist_ids = list(Alert.objects.filter(incident=incident).values_list("watchlist_id", flat=True).distinct())
+    watchlists = list(selectors.watchlists(membership.cell_id).filter(pk__in=watchlist_ids))
+    until = timezone.now()
+    since = min([incident.created_at - timedelta(hours=6), until - timedelta(hours=CHART_HOURS)])
+    hours = max(1, int((until - since).total_seconds() // 3600) + 1)
+    bucket = CHART_BUCKET if hours <= 48 else 60
+    chart = None
+    if watchlists:
+        chart = charts.volume_svg(
+            selectors.volume_series(
+                watchlist_ids, since=until - timedelta(hours=hours), until=until, bucket_minutes=bucket
+            ),
+            title=", ".join(w.name for w in watchlists),
+            markers=integration.incident_markers(incident),
+            bucket_minutes=bucket,
+        )
+    names = {w.pk: w.name for w in watchlists}
+    stream = []
+    if watchlist_ids:
+        stream = list(selectors.mentions(membership.cell_id, any_of_watchlists=watchlist_ids)[:STREAM_SIZE])
+        for mention in stream:
+            mention.watchlist_names = [names[int(key)] for key in mention.matched if int(key) in names]
+    context = {
+        "cell": membership.cell,
+        "incident": incident,
+        "watchlists": watchlists,
+        "chart": chart,
+        "legend": charts.legend(),
+        "stream": stream,
+    }
+    return render(request, "monitoring/incident.html", context)

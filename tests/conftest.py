@@ -61,7 +61,13 @@ def _anchors_of_its_own(settings, tmp_path):
 def _cache_of_its_own(settings):
     """Each test counts its throttles and lockouts from zero, without flushing a shared
     Redis db (the cache is Redis when REDIS_URL is set): a key prefix of its own."""
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    key = uuid.uuid4().hex
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{key}"},
+        # Incident ids and event numbers repeat from one test database to the next.
+        "panels": {**settings.CACHES["panels"], "LOCATION": f"test-panels-{key}"},
+    }
 
 
 @pytest.fixture

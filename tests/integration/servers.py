@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection
+from kombu import pools
 
 ROOT = Path(__file__).resolve().parents[2]
 STOP_GRACE_SECONDS = 10
@@ -244,10 +245,8 @@ def celery_app_using(broker_url: str, queue: str):
     finally:
         with contextlib.suppress(Exception):
             app.pool.force_close_all()
-        # kombu keeps its pools in a global registry keyed by the broker URL: a closed pool would be
-        # handed to the next test on the same broker ("Acquire on closed pool"). Forget them all.
-        from kombu import pools
-
+        # kombu also keeps the pool in a global registry per URL: drop it, or the next
+        # test that points the app at this URL acquires from a closed pool.
         pools.reset()
         for key, value in saved.items():
             app.conf[key] = value

@@ -25,7 +25,14 @@ def scene(people):
     watchlist = make_watchlist(cell)
     alert = Alert.objects.create(cell=cell, watchlist=watchlist, cause=AlertCause.VOLUME, evidence={"count": 3})
     token = IngestToken.objects.create(source=source, name="t", digest="d" * 64)
-    return {"cell": cell.pk, "source": source.pk, "watchlist": watchlist.pk, "alert": alert.pk, "token": token.pk}
+    return {
+        "cell": cell.pk,
+        "source": source.pk,
+        "watchlist": watchlist.pk,
+        "alert": alert.pk,
+        "token": token.pk,
+        "incident": people.incident,
+    }
 
 
 def expect(*codes):
@@ -59,6 +66,8 @@ PAGES = [
     ("get", "/cells/{cell}/monitoring/", None, READ),
     ("get", "/cells/{cell}/monitoring/live/", None, READ),
     ("get", "/cells/{cell}/monitoring/alerts/{alert}/", None, READ),
+    ("get", "/incidents/{incident}/monitoring/", None, READ),
+    ("get", "/cells/{cell}/monitoring/imports/new/", None, expect(200, 200, 200, 403, 404, 401)),
     ("post", "/cells/{cell}/monitoring/alerts/{alert}/dismiss/", {"reason": "bruit"}, MEMBER_ACTS),
     ("post", "/cells/{cell}/monitoring/alerts/{alert}/escalate/", {"level": "watch", "title": "T"}, MEMBER_ACTS),
 ]
