@@ -7,7 +7,7 @@ SVG goes through Django's escaping (format_html).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -54,13 +54,14 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
             )
             share = point["negative"] / point["count"]
             line.append(f"{x + bar_width / 2:.1f},{HEIGHT - PAD_BOTTOM - plot_height * share:.1f}")
-    start, end = (points[0]["at"], points[-1]["at"]) if points else (timezone.now(), timezone.now())
-    span = (end - start).total_seconds() or 1
+    bucket = timedelta(minutes=bucket_minutes)
+    # The axis runs to the end of the last bucket: an event of the last minutes is on it.
+    start, end = (points[0]["at"], points[-1]["at"] + bucket) if points else (timezone.now(), timezone.now())
     marks = []
     for marker in markers:
         if not start <= marker.at <= end:
             continue
-        x = _x((marker.at - start).total_seconds() / span * (steps - 1), steps)
+        x = _x((marker.at - start) / bucket, steps)
         marks.append(
             (
                 marker.kind,
@@ -104,7 +105,7 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
         "minutes": bucket_minutes,
     }
     return format_html(
-        '<figure class="volume-chart"><svg viewBox="0 0 {} {}" role="img" aria-label="{}" preserveAspectRatio="none">'
+        '<figure class="volume-chart"><svg viewBox="0 0 {} {}" role="img" aria-label="{}">'
         '<title>{}</title>{}{}{}{}</svg><figcaption>{} <span class="muted">{}</span></figcaption></figure>',
         WIDTH,
         HEIGHT,

@@ -240,7 +240,7 @@ def incident_volume(request, incident_pk):
     names = {w.pk: w.name for w in watchlists}
     stream = []
     if watchlist_ids:
-        stream = list(selectors.mentions(membership.cell_id, any_of_watchlists=watchlist_ids)[:STREAM_SIZE])
+        stream = list(selectors.mentions(membership.cell_id, any_of_watchlists=watchlist_ids)[:20])
         for mention in stream:
             mention.watchlist_names = [names[int(key)] for key in mention.matched if int(key) in names]
     context = {
