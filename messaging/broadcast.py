@@ -8,10 +8,13 @@ not raised: the change is committed, and clients recover it through the event
 stream (their next event or ping shows the gap).
 """
 
+import asyncio
 import hashlib
 import logging
+import os
+import threading
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -35,12 +38,44 @@ def session_group(session_key: str) -> str:
     return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
 
 
+# Outside the ASGI server (Celery workers, management commands, the bench's writer thread)
+# there is no event loop to hand the send to: async_to_sync started a new loop for every
+# message, and with it a new Redis connection of the channel layer (18 % of a bulk fill,
+# issue 12). There, one loop per process runs in a thread of its own and keeps its connection.
+SEND_TIMEOUT = 10  # seconds; a send that hangs longer is logged, the change stays committed
+_loop: asyncio.AbstractEventLoop | None = None
+_loop_pid: int | None = None
+_loop_lock = threading.Lock()
+
+
+def _request_loop_available() -> bool:
+    """True in a thread that async_to_sync hands to a running loop: a request's thread under
+    the ASGI server, or sync code called from async code (asgiref notes that loop per thread)."""
+    threadlocal = SyncToAsync.threadlocal
+    loop = getattr(threadlocal, "main_event_loop", None)
+    return loop is not None and getattr(threadlocal, "main_event_loop_pid", None) == os.getpid() and loop.is_running()
+
+
+def _process_loop() -> asyncio.AbstractEventLoop:
+    global _loop, _loop_pid
+    with _loop_lock:
+        if _loop is None or _loop_pid != os.getpid():  # a forked worker starts its own
+            _loop = asyncio.new_event_loop()
+            _loop_pid = os.getpid()
+            threading.Thread(target=_loop.run_forever, name="broadcast-loop", daemon=True).start()
+        return _loop
+
+
 def send_now(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        if _request_loop_available():
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), _process_loop())
+            future.result(timeout=SEND_TIMEOUT)
     except Exception:  # the change is committed; a client resyncs from the stream
         logger.exception("Could not broadcast %s to %s", message.get("type"), group)
 
