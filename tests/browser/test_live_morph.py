@@ -19,7 +19,7 @@ from incidents.models import Incident, LogEntry
 from statements import services as statements
 
 from ..facts.helpers import make_statement
-from .test_feedback import LIVE, elsewhere, not_reloaded, open_as
+from .test_feedback import LIVE, elsewhere, not_reloaded, open_as, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +50,8 @@ def test_the_keyboard_focus_stays_on_its_control_while_the_log_changes_around_it
     second = LogEntry.objects.get(text="Legal is on it")
     expect(log.locator(f"[data-item='log-{second.seq}']")).to_have_class(re.compile(r"\blive-changed\b"))
     expect(entry).not_to_have_class(re.compile(r"\blive-changed\b"))
+    shoot(page, "morph-log-focus", "en", "[data-live-panel=log]")
+    controls.first.focus()  # (the screenshots scrolled)
     # And the keyboard goes on from there: Tab moves to the next control, not to the top of the page.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement !== document.body")
@@ -57,8 +59,9 @@ def test_the_keyboard_focus_stays_on_its_control_while_the_log_changes_around_it
     context.close()
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
 def test_typed_text_and_the_cursor_stay_in_a_statement_draft_while_the_page_changes_around_it(
-    browser, asgi_server, users, incident
+    browser, asgi_server, users, incident, language
 ):
     claim = elsewhere(
         claim_services.claim_create,
@@ -68,7 +71,7 @@ def test_typed_text_and_the_cursor_stay_in_a_statement_draft_while_the_page_chan
         url="https://video.example/clip",
     )
     statement = elsewhere(make_statement, incident=incident, author=users["member"], text="We are checking.")
-    context, page = open_as(browser, asgi_server.url, users["member"], incident)
+    context, page = open_as(browser, asgi_server.url, users["member"], incident, language=language)
     page.goto(f"{asgi_server.url}/incidents/{incident.pk}/statements/{statement.pk}/")
     expect(page.locator("[data-live-status]")).to_have_attribute("data-state", "live", timeout=LIVE)
     page.evaluate("window.__noReload = true")
@@ -90,6 +93,9 @@ def test_typed_text_and_the_cursor_stay_in_a_statement_draft_while_the_page_chan
     expect(text).to_be_focused()
     assert text.evaluate("field => field.selectionStart") == cursor
     expect(editor).to_have_attribute("open", "")
+    shoot(page, "morph-statement-draft", language, "details.edit-version")
+    text.focus()  # (the screenshots scrolled; the cursor is where it was)
+    assert text.evaluate("field => field.selectionStart") == cursor
     # The person goes on typing where they were.
     text.press_sequentially(" carefully")
     expect(text).to_have_value("We are checking carefully the video.")
