@@ -48,14 +48,27 @@ WORDINGS = {
 
 
 def connect() -> None:
-    """Called once from ResponsesConfig.ready(): the notification wordings of the queue."""
-    from messaging import events
-    from notifications import wording
+    """Called once from ResponseQueueConfig.ready(): the queue's crisis-log kind (its sentences, the
+    "queue" panels it refreshes) and its notification wordings, in the registries of the apps below
+    when they have them (issue 11), else in their tables."""
+    try:
+        from incidents import log_kinds
+    except ImportError:
+        from messaging import events
 
-    for key, value in WORDINGS.items():
-        wording.WORDINGS.setdefault(key, value)
-    # A queue action refreshes the queue's live parts (and the crisis log, as every entry does).
-    events.PANELS_BY_LOG_KIND.setdefault(LOG_KIND, ["queue", "log"])
+        events.PANELS_BY_LOG_KIND.setdefault(LOG_KIND, ["queue", "log"])
+    else:
+        log_kinds.register(LOG_KIND, label=gettext_lazy("Response queue"), panels=["queue", "log"], sentences=SENTENCES)
+    try:
+        from notifications import registry
+    except ImportError:
+        from notifications import wording
+
+        for key, value in WORDINGS.items():
+            wording.WORDINGS.setdefault(key, value)
+    else:
+        for key, (title, body) in WORDINGS.items():
+            registry.register_wording(key, title=title, body=body)
 
 
 def log(*, incident: Incident, actor, action: str, text: str = "", **data) -> None:
