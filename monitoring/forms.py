@@ -50,3 +50,46 @@ class ImportForm(forms.Form):
         ),
         help_text=_("One field=column per line; it wins over the layout."),
     )
+
+
+class MentionSearchForm(forms.Form):
+    """The filters of the mentions page (GET): every field optional, bad values are form errors."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    watchlist = forms.TypedChoiceField(label=_("Watchlist"), required=False, coerce=int, empty_value=None)
+    tone = forms.TypedChoiceField(
+        label=_("Tone"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("any")), ("-1", _("Negative")), ("0", _("Neutral")), ("1", _("Positive"))],
+    )
+    author = forms.CharField(label=_("Author"), required=False, max_length=200)
+    min_reach = forms.IntegerField(label=_("Reach at least"), required=False, min_value=0)
+    since = forms.DateTimeField(
+        label=_("Since"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def __init__(self, *args, watchlists=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["watchlist"].choices = [("", _("any"))] + [(w.pk, w.name) for w in watchlists]
+
+
+class WatchlistForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    terms = forms.CharField(
+        label=_("Terms"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One per line: a word, a phrase, #hashtag or @handle."),
+    )
+    exclusions = forms.CharField(label=_("Exclusion terms"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    languages = forms.CharField(
+        label=_("Languages"), required=False, help_text=_("Codes separated by commas (fr, en); empty: all.")
+    )
+    spike_factor = forms.FloatField(label=_("Volume spike: times the baseline"), initial=3.0, min_value=1)
+    spike_min_count = forms.IntegerField(label=_("Volume spike: at least this many mentions"), initial=20, min_value=1)
+    negative_jump = forms.FloatField(label=_("Negative share jump (0-1)"), initial=0.25, min_value=0.01, max_value=1)
+    reach_threshold = forms.IntegerField(label=_("High-reach author: followers"), initial=100_000, min_value=0)
+
+    def clean_languages(self):
+        return [code.strip().lower() for code in self.cleaned_data["languages"].split(",") if code.strip()]

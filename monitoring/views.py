@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from cells.models import Role
 from core.errors import Conflict
 
 from . import charts, integration, selectors, services
-from .forms import DismissForm, EscalateForm, ImportForm
+from .forms import DismissForm, EscalateForm, ImportForm, MentionSearchForm, WatchlistForm
 from .models import Alert, ImportJob
 
 STREAM_SIZE = 50
@@ -74,6 +75,7 @@ def monitoring_page(request, cell_pk):
         legend=charts.legend(),
         can_act=membership.has_role(integration.ESCALATE_ROLE),
         can_import=membership.has_role(Role.MEMBER),
+        can_edit_watchlists=membership.has_role(Role.MANAGER),
         # The last success and error of each source: for the cell's admins, who fix them.
         sources=list(selectors.sources(membership.cell_id)) if membership.has_role(Role.ADMIN) else None,
     )
@@ -252,3 +254,63 @@ def incident_volume(request, incident_pk):
         "stream": stream,
     }
     return render(request, "monitoring/incident.html", context)
+
+
+@login_required
+@require_GET
+def mention_search(request, cell_pk):
+    """The cell's mentions, searched (full text, French and English) and filtered, 50 a page."""
+    membership = _membership(request, cell_pk)
+    watchlists = list(selectors.watchlists(membership.cell_id))
+    form = MentionSearchForm(request.GET or None, watchlists=watchlists)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+    rows = selectors.mentions(membership.cell_id, **filters)
+    page = Paginator(rows, STREAM_SIZE).get_page(request.GET.get("page"))
+    names = {w.pk: w.name for w in watchlists}
+    for mention in page.object_list:
+        mention.watchlist_names = [names.get(int(key), "?") for key in mention.matched]
+    context = {"cell": membership.cell, "membership": membership, "form": form, "page": page}
+    return render(request, "monitoring/mentions.html", context, status=200 if not form.errors else 400)
+
+
+WATCHLIST_FIELDS = (
+    "name",
+    "terms",
+    "exclusions",
+    "languages",
+    "spike_factor",
+    "spike_min_count",
+    "negative_jump",
+    "reach_threshold",
+)
+
+
+@login_required
+def watchlist_edit(request, cell_pk, pk=None):
+    """Add a watchlist, or change one (managers): each change is a new version of its automaton."""
+    membership = _membership(request, cell_pk, Role.MANAGER)
+    watchlist = get_object_or_404(selectors.watchlists(membership.cell_id), pk=pk) if pk else None
+    initial = {}
+    if watchlist is not None:
+        initial = {field: getattr(watchlist, field) for field in WATCHLIST_FIELDS}
+        initial["languages"] = ", ".join(watchlist.languages or [])
+    form = WatchlistForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                if watchlist is None:
+                    services.watchlist_create(actor=request.user, cell=membership.cell, **form.cleaned_data)
+                else:
+                    services.watchlist_update(actor=request.user, watchlist=watchlist, **form.cleaned_data)
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                messages.success(request, _("Watchlist saved; mentions from now on are matched against it."))
+                return redirect("monitoring:page", cell_pk=membership.cell_id)
+    context = {"cell": membership.cell, "membership": membership, "form": form, "watchlist": watchlist}
+    return render(request, "monitoring/watchlist_form.html", context, status=status)

@@ -113,6 +113,7 @@ def test_the_monitoring_pages_at_390_px(asgi_server, browser, cell, users, local
         (f"/cells/{cell.pk}/monitoring/", "monitoring"),
         (f"/cells/{cell.pk}/monitoring/alerts/{alert.pk}/", "monitoring-alert"),
         (f"/cells/{cell.pk}/monitoring/imports/new/", "monitoring-import"),
+        (f"/cells/{cell.pk}/monitoring/mentions/?tone=-1", "monitoring-mentions"),
     ]:
         page = open_as(browser, asgi_server.url, member, path, viewport=PHONE, locale=locale)
         assert overflow(page) == [], (path, overflow(page))
