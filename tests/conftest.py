@@ -7,6 +7,7 @@ second member `mia`, observer `olga`. `outsider` belongs to `other_cell` only.
 import uuid
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from cells.models import Cell
@@ -48,6 +49,14 @@ def _flush_past_the_crisis_log_triggers():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _language_of_its_own():
+    """Each test starts in the default language: a test that activates one (or a request
+    that leaves it active in the thread) must not decide the wording the next test reads."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
