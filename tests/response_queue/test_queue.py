@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import Conflict
 from incidents import services as incidents
@@ -14,7 +14,8 @@ from incidents.models import LogEntry
 from notifications.models import Notification
 from response_queue import reminders, selectors, services, sla, tasks
 from response_queue.models import ItemState, QueueItem, QueueRule, SlaPolicy
-from statements.models import Statement
+from statements.models import Statement, StatementKind
+from tests.facts.helpers import approved, make_statement, published
 from tests.pages import HOSTILE
 
 from .conftest import make_mention
@@ -95,19 +96,27 @@ def test_claiming_then_answering_from_a_template_fills_the_placeholders(cell, us
 
 
 def test_a_template_needing_review_or_not_published_is_refused(cell, users, incident, template):
-    item = services.flag(actor=users["member"], incident=incident, mention_id=make_mention(cell).pk)
+    member, manager = users["member"], users["manager"]
+    item = services.flag(actor=member, incident=incident, mention_id=make_mention(cell).pk)
+
+    def refusal(version) -> str:
+        with translation.override("en"), pytest.raises(ValidationError) as error:
+            services.answer(actor=member, item=item, template=version)
+        return " ".join(error.value.message_dict["template"])
+
     Statement.objects.filter(pk=template.statement_id).update(needs_review=True)
     template.statement.refresh_from_db()
-    with pytest.raises(ValidationError) as error:
-        services.answer(actor=users["member"], item=item, template=template)
-    assert "needs review" in str(error.value)
+    assert "needs review" in refusal(template)
     Statement.objects.filter(pk=template.statement_id).update(needs_review=False)
-    holding = template.statement.versions.model.objects.exclude(statement=template.statement).first()
-    if holding is not None:
-        with pytest.raises(ValidationError):
-            services.answer(actor=users["member"], item=item, template=holding)
+    template.statement.refresh_from_db()
+    # Approved but not published yet: not the public's wording.
+    approved_only = approved(make_statement(incident, member, kind=StatementKind.RESPONSE_TEMPLATE), member, manager)
+    assert "published version" in refusal(approved_only)
+    # A published holding statement is not a response template.
+    holding = published(make_statement(incident, member), member, manager)
+    assert "Only a response template" in refusal(holding)
     item.refresh_from_db()
-    assert item.state == ItemState.NEW
+    assert item.state == ItemState.NEW and item.reply_text == ""
 
 
 def test_manager_free_reply_no_reply_and_escalation(cell, users, incident):
