@@ -8,6 +8,7 @@ from incidents.api.views import IncidentViewSet, LogEntryViewSet
 from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
 from notifications.api.views import NotificationViewSet
 from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
+from playbooks.api.views import MyTaskViewSet, PlaybookViewSet, TaskViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
 from statements.api.views import StatementViewSet, VersionViewSet
@@ -38,6 +39,7 @@ router = RootRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cells", CellViewSet, basename="cell")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("my-tasks", MyTaskViewSet, basename="my-task")
 
 # Nested collections: the parent's id goes through Django's int converter, so
 # that a non-number is a 404 and the schema types it as an integer.
@@ -53,6 +55,7 @@ incident_routes.register("presence", PresenceViewSet, basename="incident-presenc
 incident_routes.register("locks", LockViewSet, basename="incident-lock")
 incident_routes.register("briefings", BriefingViewSet, basename="incident-briefing")
 incident_routes.register("queue", QueueViewSet, basename="incident-queue")
+incident_routes.register("tasks", TaskViewSet, basename="incident-task")
 
 statement_routes = Router()
 statement_routes.register("versions", VersionViewSet, basename="statement-version")
@@ -65,6 +68,7 @@ cell_routes.register("queue-rules", RuleViewSet, basename="cell-queue-rule")
 
 claim_routes = Router()
 claim_routes.register("mentions", ClaimMentionViewSet, basename="claim-mention")
+cell_routes.register("playbooks", PlaybookViewSet, basename="cell-playbook")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "monitoring",
     # The response queue: mentions to answer, SLA, approved wording, rumours tied to mentions (issue 14).
     "response_queue",
+    # Preparedness: playbooks, tasks, activation of the cell, drills (issue 15).
+    "playbooks",
 ]
 
 MIDDLEWARE = [

@@ -43,6 +43,16 @@ SENTENCES = {
         "Reminder escalated to every manager (#%(occurrence)s): %(reminder_label)s."
     ),
     (LogKind.REMINDER, "snoozed"): gettext_lazy("Reminder snoozed for %(minutes)s min: %(reminder_label)s."),
+    # Preparedness (playbooks app).
+    (LogKind.PLAYBOOK, "applied"): gettext_lazy(
+        "Playbook v%(version)s, level %(level_label)s: %(tasks)s task(s) and %(drafts)s draft statement(s) created."
+    ),
+    (LogKind.TASK, "added"): gettext_lazy("Task #%(task)s added."),
+    (LogKind.TASK, "done"): gettext_lazy("Task #%(task)s done."),
+    (LogKind.TASK, "cancelled"): gettext_lazy("Task #%(task)s cancelled."),
+    (LogKind.TASK, "reopened"): gettext_lazy("Task #%(task)s reopened."),
+    (LogKind.TASK, "reminded"): gettext_lazy("Task #%(task)s is overdue: reminder #%(occurrence)s sent."),
+    (LogKind.TASK, "escalated"): gettext_lazy("Task #%(task)s is overdue: the managers were told (#%(occurrence)s)."),
 }
 WORDED_KINDS = frozenset(kind for kind, _action in SENTENCES)
 
@@ -50,6 +60,8 @@ WORDED_KINDS = frozenset(kind for kind, _action in SENTENCES)
 def _labels(data: dict) -> dict:
     from facts.models import ClaimRelation, ClaimStatus
     from reminders.models import ReminderKind
+
+    from .models import Level
 
     def label(choices, value):
         return str(choices(value).label) if value in choices.values else value or "?"
@@ -59,6 +71,8 @@ def _labels(data: dict) -> dict:
         "to_label": label(ClaimStatus, data.get("to")),
         "relation_label": label(ClaimRelation, data.get("relation")),
         "reminder_label": label(ReminderKind, data.get("reminder_kind")),
+        "level_label": label(Level, data.get("level")),
+        "drafts": len(data.get("statements") or []),
     }
 
 

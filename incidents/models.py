@@ -94,6 +94,11 @@ class LogKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     # A member pins (or unpins) an entry as a key decision: the pin is itself an entry, the log stays append-only.
     PIN = "pin", _("Key decision pinned")
+    # Preparedness (playbooks app): tasks, playbook levels applied, activation of the cell, drills.
+    TASK = "task", _("Task")
+    PLAYBOOK = "playbook", _("Playbook")
+    ACTIVATION = "activation", _("Activation")
+    DRILL = "drill", _("Drill")
 
 
 class LogCategory(models.TextChoices):

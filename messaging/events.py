@@ -32,6 +32,10 @@ PANELS_BY_LOG_KIND = {
     LogKind.STATEMENT: ["statements", "needs-review", "claims", "glance", "log"],
     LogKind.REMINDER: ["statements", "claims", "log"],
     LogKind.PIN: ["glance", "log"],
+    LogKind.TASK: ["tasks", "log"],
+    LogKind.PLAYBOOK: ["tasks", "statements", "log"],
+    LogKind.ACTIVATION: ["activation", "log"],
+    LogKind.DRILL: ["glance", "claims", "log"],
 }
 EVENTS_PAGE_MAX = 500
 
@@ -101,7 +105,7 @@ def log_entry_recorded(entry: LogEntry, *, seq: int | None = None, cell_id: int 
     if entry.kind == LogKind.LEVEL_CHANGED:
         data["level"] = details.get("to")
         data["from"] = details.get("from")
-    for key in ("fact", "claim", "statement", "version"):
+    for key in ("fact", "claim", "statement", "version", "task"):
         if key in details:
             data[key] = details[key]
     return record(

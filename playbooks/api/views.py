@@ -1,0 +1,174 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cells.access import membership_for, require_role
+from cells.models import Role
+from incidents.selectors import get_incident_for_user
+
+from .. import selectors, services
+from ..models import Playbook, PlaybookVersion, Task
+from .serializers import (
+    ApplyLevelSerializer,
+    PlaybookSerializer,
+    PlaybookVersionSerializer,
+    PlaybookWriteSerializer,
+    TaskMoveSerializer,
+    TaskPatchSerializer,
+    TaskSerializer,
+    TaskWriteSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input; field-level messages."),
+    401: OpenApiResponse(description="Not authenticated: send `Authorization: Token <token>`."),
+    403: OpenApiResponse(description="Your role in this cell does not allow it."),
+    404: OpenApiResponse(description="No such object in your cells."),
+}
+CONFLICT = {409: OpenApiResponse(description="Someone changed it first; `current` says how it is now.")}
+
+
+class IncidentScoped:
+    """The incident of the URL, authorised once per request (404 outside its cell, 403 below `minimum`)."""
+
+    def incident(self, minimum: Role = Role.OBSERVER):
+        if not hasattr(self, "_incident"):
+            self._incident, self._membership = get_incident_for_user(self.request.user, self.kwargs["incident_pk"])
+        require_role(self._membership, minimum)
+        return self._incident
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The incident's tasks (checklist order)"),
+    retrieve=extend_schema(summary="One task", responses={200: TaskSerializer, 404: ERRORS[404]}),
+    create=extend_schema(
+        summary="Add a task by hand (member or above)",
+        request=TaskWriteSerializer,
+        responses={201: TaskSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Edit a task: title, description, assignee, due time (member or above)",
+        request=TaskPatchSerializer,
+        responses={200: TaskSerializer, **ERRORS, **CONFLICT},
+    ),
+)
+class TaskViewSet(
+    IncidentScoped,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = TaskSerializer
+    queryset = Task.objects.none()
+    filter_backends = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.tasks_of(self.incident())
+
+    def create(self, request, *args, **kwargs):
+        incident = self.incident(services.WORK_ROLE)
+        serializer = TaskWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = services.task_create(actor=request.user, incident=incident, **serializer.validated_data)
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        self.incident(services.WORK_ROLE)
+        task = self.get_object()
+        serializer = TaskPatchSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        revision = data.pop("revision", None)
+        task = services.task_update(actor=request.user, task=task, expected_revision=revision, **data)
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(
+        summary="Move a task: todo → doing → done | cancelled, or back to todo (member or above)",
+        request=TaskMoveSerializer,
+        responses={200: TaskSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, incident_pk=None, pk=None):
+        self.incident(services.WORK_ROLE)
+        task = self.get_object()
+        serializer = TaskMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        task = services.task_move(
+            actor=request.user,
+            task=task,
+            to=data["to"],
+            expected_status=data.get("expected_status"),
+            note=data.get("note", ""),
+        )
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(
+        summary="Create a level's playbook tasks and drafts (manager); `again` for a further time",
+        request=ApplyLevelSerializer,
+        responses={201: TaskSerializer(many=True), **ERRORS, **CONFLICT},
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def apply(self, request, incident_pk=None):
+        incident = self.incident(services.MANAGE_ROLE)
+        serializer = ApplyLevelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = services.level_apply(actor=request.user, incident=incident, **serializer.validated_data)
+        tasks = selectors.tasks_of(incident).filter(run=run)
+        return Response(TaskSerializer(tasks, many=True).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(list=extend_schema(summary="My open tasks across the incidents of my cells, soonest due first"))
+class MyTaskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = TaskSerializer
+    queryset = Task.objects.none()
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.my_open_tasks(self.request.user).select_related("assignee")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The cell's playbooks, each with its current version"),
+    retrieve=extend_schema(summary="One playbook", responses={200: PlaybookSerializer, 404: ERRORS[404]}),
+    create=extend_schema(
+        summary="Save a playbook (manager): a new version of the crisis type's playbook",
+        request=PlaybookWriteSerializer,
+        responses={201: PlaybookVersionSerializer, **ERRORS},
+    ),
+)
+class PlaybookViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = PlaybookSerializer
+    queryset = Playbook.objects.none()
+    filter_backends = []
+    http_method_names = ["get", "post", "head", "options"]
+
+    def membership(self, minimum: Role = Role.OBSERVER):
+        return require_role(membership_for(self.request.user, self.kwargs["cell_pk"]), minimum)
+
+    def get_queryset(self):
+        cell = self.membership().cell
+        latest = PlaybookVersion.objects.order_by("-number")
+        return selectors.playbooks_of(cell.pk).prefetch_related(Prefetch("versions", latest, to_attr="all_versions"))
+
+    def create(self, request, *args, **kwargs):
+        cell = self.membership(services.MANAGE_ROLE).cell
+        serializer = PlaybookWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = services.playbook_save(actor=request.user, cell=cell, **serializer.validated_data)
+        return Response(PlaybookVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Every version of the playbook, newest first", responses={200: PlaybookVersionSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def versions(self, request, cell_pk=None, pk=None):
+        playbook = self.get_object()
+        return Response(PlaybookVersionSerializer(playbook.all_versions, many=True).data)

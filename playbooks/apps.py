@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlaybooksConfig(AppConfig):
+    name = "playbooks"
+    verbose_name = _("Playbooks, tasks and activation")
+
+    def ready(self):
+        # Every touch point with the apps below (incidents' level hook, log kinds...) is in one module.
+        from . import integration
+
+        integration.connect()
