@@ -461,6 +461,7 @@ SPECTACULAR_SETTINGS = {
         "RelayAnswerEnum": "relays.models.Answer",
         "QueueItemStateEnum": "response_queue.models.ItemState",
         "QueueRuleKindEnum": "response_queue.models.RuleKind",
+        "TaskStatusEnum": "playbooks.models.TaskStatus",
     },
 }
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from cells.access import cell_ids_with_role
@@ -72,3 +72,15 @@ def checklist(incident) -> list[LevelProgress]:
         label = Level(level).label if level else None
         groups.append(LevelProgress(level, label, row["done"], row["total"], row["overdue"], by_level.get(level, [])))
     return groups
+
+
+def current_versions(cell_id: int) -> list:
+    """The current version of each of the cell's playbooks, by crisis type (one query)."""
+    from .models import PlaybookVersion
+
+    latest = PlaybookVersion.objects.filter(playbook=OuterRef("playbook")).order_by("-number").values("pk")[:1]
+    return list(
+        PlaybookVersion.objects.filter(playbook__cell_id=cell_id, pk=Subquery(latest))
+        .select_related("playbook")
+        .order_by("playbook__crisis_type")
+    )

@@ -73,6 +73,15 @@ def playbook_save(*, actor, cell: Cell, content: dict, note: str = "") -> Playbo
     return _save_version(actor=actor, cell=cell, cleaned=cleaned, note=note)
 
 
+def require_manager(actor, cell_id: int) -> Membership:
+    return _require(actor, cell_id, MANAGE_ROLE)
+
+
+def save_cleaned(*, actor, cell: Cell, cleaned: dict, note: str = "") -> PlaybookVersion:
+    """Inside the caller's transaction, with content already checked (playbooks.schema)."""
+    return _save_version(actor=actor, cell=cell, cleaned=cleaned, note=note)
+
+
 def _save_version(*, actor, cell: Cell, cleaned: dict, note: str = "") -> PlaybookVersion:
     playbook, _created = Playbook.objects.get_or_create(
         cell=cell, crisis_type=cleaned["crisis_type"], defaults={"name": cleaned["name"]}

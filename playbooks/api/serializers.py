@@ -93,7 +93,13 @@ class PlaybookSerializer(serializers.ModelSerializer):
 
 
 class PlaybookWriteSerializer(StrictSerializer):
-    content = serializers.JSONField(
+    content = serializers.DictField(
         help_text="The playbook: {crisis_type, name, levels: {alert: {tasks: [...], statements: [...]}}}."
     )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class PlaybookImportSerializer(StrictSerializer):
+    yaml = serializers.CharField(
+        max_length=60_000, trim_whitespace=False, help_text="The YAML file's text (as exported)."
+    )

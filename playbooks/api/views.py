@@ -1,4 +1,7 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -8,10 +11,11 @@ from cells.access import membership_for, require_role
 from cells.models import Role
 from incidents.selectors import get_incident_for_user
 
-from .. import selectors, services
+from .. import selectors, services, yamlio
 from ..models import Playbook, PlaybookVersion, Task
 from .serializers import (
     ApplyLevelSerializer,
+    PlaybookImportSerializer,
     PlaybookSerializer,
     PlaybookVersionSerializer,
     PlaybookWriteSerializer,
@@ -164,6 +168,42 @@ class PlaybookViewSet(
         serializer.is_valid(raise_exception=True)
         version = services.playbook_save(actor=request.user, cell=cell, **serializer.validated_data)
         return Response(PlaybookVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Every playbook of the cell as YAML (current versions), to keep under review outside the tool",
+        # A YAML document: {"playbooks": [{crisis_type, name, levels}, ...]} (the import's input).
+        responses={(200, "application/yaml"): OpenApiTypes.OBJECT, 404: ERRORS[404]},
+    )
+    @action(detail=False, methods=["get"], url_path="export", pagination_class=None)
+    def export(self, request, cell_pk=None):
+        cell = self.membership().cell
+        text = yamlio.export_cell(cell, selectors.current_versions(cell.pk))
+        response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="playbooks-cell-{cell.pk}.yaml"'
+        return response
+
+    @extend_schema(
+        summary="Import playbooks from YAML (manager): all or nothing, every problem with its line",
+        request=PlaybookImportSerializer,
+        responses={
+            201: PlaybookVersionSerializer(many=True),
+            400: OpenApiResponse(description="`errors`: [{line, field, message}]; nothing was imported."),
+            **{code: ERRORS[code] for code in (401, 403, 404)},
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import", pagination_class=None)
+    def import_yaml(self, request, cell_pk=None):
+        cell = self.membership(services.MANAGE_ROLE).cell
+        serializer = PlaybookImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            versions = yamlio.import_cell(actor=request.user, cell=cell, text=serializer.validated_data["yaml"])
+        except yamlio.ImportRefused as refused:
+            return Response(
+                {"detail": _("Nothing was imported."), "errors": [e.as_dict() for e in refused.errors]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(PlaybookVersionSerializer(versions, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Every version of the playbook, newest first", responses={200: PlaybookVersionSerializer(many=True)}

@@ -81,6 +81,10 @@ RULES_NO_SCHEMA_STATES = {
     "a reason made of blank characters only; a reply neither from a template nor free": (
         r"^/api/v1/incidents/\{incident_pk\}/queue/\{id\}/(no-reply|escalate|answer)/$"
     ),
+    # A playbook's content and a YAML file of playbooks: their rules (playbooks.schema) are
+    # per line and per field, reported as such; the schema says "an object" / "text".
+    "a playbook that playbooks.schema refuses": r"^/api/v1/cells/\{cell_pk\}/playbooks/(import/)?$",
+    "a task move the workflow does not allow from the current status": r"/tasks/\{id\}/move/$",
     # Links: Django's URL validator also checks host name and label lengths, which
     # JSON Schema's "uri" format does not (a 64-letter top-level domain is refused).
     "a link the URL validator refuses": (
@@ -173,6 +177,7 @@ class RealObjects:
             references = {
                 "cell": v["cell"],
                 "owner": v["owner"],
+                "assignee": v["owner"],
                 "corrects": v["log"],
                 "fact": v["verified"],
                 "cited_facts": [v["verified"]],
