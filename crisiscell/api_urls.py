@@ -7,8 +7,8 @@ from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
 from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
 from notifications.api.views import NotificationViewSet
-from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from playbooks.api.views import MyTaskViewSet, PlaybookViewSet, TaskViewSet
+from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
 from statements.api.views import StatementViewSet, VersionViewSet
