@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("statements.urls")),
     path("", include("reminders.urls")),
     path("", include("notifications.urls")),
+    path("", include("playbooks.urls")),
     path("", include("relays.urls")),
     path("", include("monitoring.urls")),
     path("", include("response_queue.urls")),

@@ -259,7 +259,8 @@ def test_workspace_speaks_french(as_user, scene):
 # facts [3]; the pinned key decisions (one query, shared with the log; a second one
 # fetches the pinned entries only when there are some) [1].
 # + the crisis log's latest verification (its card, issue 10) [1].
-WORKSPACE = 27
+# + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3].
+WORKSPACE = 30
 # Each fragment: session, user, incident with the membership, memberships (context) + its own queries.
 FRAGMENTS = {"needs-review": 4 + 2, "claims": 4 + 5, "facts": 4 + 3, "statements": 4 + 3}
 
