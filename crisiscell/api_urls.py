@@ -7,7 +7,7 @@ from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
 from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
 from notifications.api.views import NotificationViewSet
-from playbooks.api.views import MyTaskViewSet, PlaybookViewSet, TaskViewSet
+from playbooks.api.views import ActivationViewSet, MyTaskViewSet, PlaybookViewSet, RotaViewSet, TaskViewSet
 from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
@@ -56,6 +56,7 @@ incident_routes.register("locks", LockViewSet, basename="incident-lock")
 incident_routes.register("briefings", BriefingViewSet, basename="incident-briefing")
 incident_routes.register("queue", QueueViewSet, basename="incident-queue")
 incident_routes.register("tasks", TaskViewSet, basename="incident-task")
+incident_routes.register("activations", ActivationViewSet, basename="incident-activation")
 
 statement_routes = Router()
 statement_routes.register("versions", VersionViewSet, basename="statement-version")
@@ -69,6 +70,7 @@ cell_routes.register("queue-rules", RuleViewSet, basename="cell-queue-rule")
 claim_routes = Router()
 claim_routes.register("mentions", ClaimMentionViewSet, basename="claim-mention")
 cell_routes.register("playbooks", PlaybookViewSet, basename="cell-playbook")
+cell_routes.register("rota", RotaViewSet, basename="cell-rota")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -365,6 +365,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.evaluate_recent_watchlists",
         "schedule": 60,
     },
+    # Playbooks (issue 15): overdue tasks, members who have not answered an activation, digests of open tasks.
+    "process-due-task-reminders": {"task": "playbooks.tasks.process_due_task_reminders", "schedule": 60},
+    "process-due-acknowledgements": {"task": "playbooks.tasks.process_due_acknowledgements", "schedule": 60},
+    "process-due-digests": {"task": "playbooks.tasks.process_due_digests", "schedule": 60},
     # Notification e-mails that the after-commit task did not send.
     "send-pending-notification-emails": {
         "task": "notifications.tasks.send_pending_emails",

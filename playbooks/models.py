@@ -7,6 +7,7 @@ each time a level's part of it was applied (LevelRun, unique per round).
 """
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -180,3 +181,103 @@ class RotaSlot(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.starts_at:%Y-%m-%d %H:%M} to {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+# --- Activation of the cell ------------------------------------------------------------------
+
+
+class Preparedness(models.Model):
+    """A cell's settings for activation, reminders and digests. Cells without a row get the defaults."""
+
+    ACTIVATION_LEVELS = [("alert", _("Alert")), ("crisis", _("Crisis"))]
+
+    cell = models.OneToOneField("cells.Cell", on_delete=models.CASCADE, related_name="preparedness")
+    activation_level = models.CharField(
+        _("activate the cell at"), max_length=8, choices=ACTIVATION_LEVELS, default="crisis"
+    )
+    ack_remind_minutes = models.PositiveIntegerField(
+        _("remind the unacknowledged every, minutes"), default=10, validators=[MinValueValidator(1)]
+    )
+    task_remind_minutes = models.PositiveIntegerField(
+        _("remind an overdue task every, minutes"), default=15, validators=[MinValueValidator(1)]
+    )
+    escalate_after = models.PositiveIntegerField(
+        _("tell the managers after this many reminders"), default=2, validators=[MinValueValidator(1)]
+    )
+    digest_hours = models.PositiveIntegerField(
+        _("digest of open tasks every, hours"), default=4, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("preparedness settings")
+        verbose_name_plural = _("preparedness settings")
+
+    def __str__(self):
+        return f"preparedness of {self.cell}"
+
+
+class Activation(models.Model):
+    """The cell was called in for an incident: automatically once (its level reached the cell's
+    activation level), or by a manager's hand, with a message."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="activations")
+    level = models.CharField(max_length=16)
+    manual = models.BooleanField(default=False)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident"], condition=Q(manual=False), name="one_automatic_activation_per_incident"
+            )
+        ]
+        verbose_name = _("activation")
+        verbose_name_plural = _("activations")
+
+    def __str__(self):
+        return f"activation {self.pk} of incident {self.incident_id}"
+
+
+class AckStatus(models.TextChoices):
+    PENDING = "pending", _("No answer yet")
+    ON_IT = "on_it", _("I'm on it")
+    UNAVAILABLE = "unavailable", _("Unavailable")
+
+
+class Acknowledgement(models.Model):
+    """One member's answer to an activation; reminded (stored due time, claimed) until they answer."""
+
+    activation = models.ForeignKey(Activation, on_delete=models.CASCADE, related_name="acks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=AckStatus.choices, default=AckStatus.PENDING)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    misses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["activation", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activation", "user"], name="one_ack_per_member"),
+            models.CheckConstraint(condition=Q(status__in=AckStatus.values), name="ack_status_valid"),
+        ]
+        indexes = [models.Index(fields=["remind_at"], condition=Q(remind_at__isnull=False), name="ack_reminder_due")]
+
+    def __str__(self):
+        return f"{self.user} on activation {self.activation_id}: {self.status}"
+
+
+class DigestSchedule(models.Model):
+    """When the next digest of open tasks goes to the members of an incident's cell."""
+
+    incident = models.OneToOneField("incidents.Incident", on_delete=models.CASCADE, related_name="digest_schedule")
+    next_at = models.DateTimeField()
+    sent = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"digests of incident {self.incident_id}"

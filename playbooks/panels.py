@@ -30,3 +30,28 @@ def assignable_members(incident):
         .order_by("user__first_name", "user__username")
         if m.user.is_active
     ]
+
+
+def activation_context(incident, membership: Membership, user) -> dict:
+    """The incident's latest activation: who answered what and since when, who has not."""
+    from .models import Acknowledgement, AckStatus, Activation
+
+    latest = Activation.objects.filter(incident=incident).select_related("started_by").first()
+    acks = (
+        list(
+            Acknowledgement.objects.filter(activation=latest)
+            .select_related("user")
+            .order_by("status", "user__username")
+        )
+        if latest
+        else []
+    )
+    return {
+        "activation": latest,
+        "acks": acks,
+        "acks_pending": [a for a in acks if a.status == AckStatus.PENDING],
+        "acks_on_it": [a for a in acks if a.status == AckStatus.ON_IT],
+        "acks_unavailable": [a for a in acks if a.status == AckStatus.UNAVAILABLE],
+        "my_ack": next((a for a in acks if a.user_id == user.pk), None),
+        "can_activate": membership.has_role(Role.MANAGER),
+    }

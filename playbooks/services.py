@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from cells.access import membership_for, require_role
 from cells.models import Cell, Membership, Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
+from core.transitions import Move, StateMachine
 from incidents.models import Incident, Level, LogKind
 
 from . import integration, schema
@@ -22,6 +23,7 @@ from .models import (
     LevelRun,
     Playbook,
     PlaybookVersion,
+    RotaSlot,
     Task,
     TaskStatus,
 )
@@ -32,17 +34,22 @@ MANAGE_ROLE = Role.MANAGER
 WORK_ROLE = Role.MEMBER
 
 S = TaskStatus
-# status -> the statuses a task may move to, and what the move is called in the log.
-MOVES: dict[tuple[str, str], str] = {
-    (S.TODO, S.DOING): "started",
-    (S.TODO, S.DONE): "done",
-    (S.TODO, S.CANCELLED): "cancelled",
-    (S.DOING, S.TODO): "released",
-    (S.DOING, S.DONE): "done",
-    (S.DOING, S.CANCELLED): "cancelled",
-    (S.DONE, S.TODO): "reopened",
-    (S.CANCELLED, S.TODO): "reopened",
-}
+# The task workflow (core.transitions): each move named as the crisis log names it.
+TASK_MOVES = StateMachine(
+    model=Task,
+    field="status",
+    states=TaskStatus.values,
+    moves=[
+        Move(S.TODO, S.DOING, action="started"),
+        Move(S.TODO, S.DONE, action="done"),
+        Move(S.TODO, S.CANCELLED, action="cancelled"),
+        Move(S.DOING, S.TODO, action="released"),
+        Move(S.DOING, S.DONE, action="done"),
+        Move(S.DOING, S.CANCELLED, action="cancelled"),
+        Move(S.DONE, S.TODO, action="reopened"),
+        Move(S.CANCELLED, S.TODO, action="reopened"),
+    ],
+)
 # Moves the crisis log keeps (the issue: a task done or cancelled is in the log; reopening undoes that).
 LOGGED_MOVES = {"done", "cancelled", "reopened"}
 
@@ -317,19 +324,20 @@ def task_move(*, actor, task: Task, to: str, expected_status: str | None = None,
     if to not in TaskStatus.values:
         raise ValidationError({"to": _("“%(value)s” is not a task status.") % {"value": to}})
     current = expected_status or task.status
-    action = MOVES.get((current, to))
-    if action is None:
-        allowed = ", ".join(str(TaskStatus(b).label) for (a, b) in MOVES if a == current) or "—"
+    move = TASK_MOVES.move(current, to)
+    if move is None:
+        allowed = ", ".join(str(TaskStatus(b).label) for b in TASK_MOVES.targets_from(current)) or "—"
         raise ValidationError(
             {
                 "to": _("A task %(from)s cannot become %(to)s. From %(from)s it can become: %(allowed)s.")
                 % {"from": TaskStatus(current).label, "to": TaskStatus(to).label, "allowed": allowed}
             }
         )
+    action = move.action
     if action == "reopened" and not membership.has_role(MANAGE_ROLE) and task.finished_by_id != actor.pk:
         raise PermissionDenied(_("Only whoever closed the task, or a manager, can reopen it."))
     now = timezone.now()
-    fields = {"status": to, "revision": F("revision") + 1, "updated_at": now}
+    fields = {"revision": F("revision") + 1, "updated_at": now}
     if to in (S.DONE, S.CANCELLED):
         fields |= {"finished_at": now, "finished_by": actor, "remind_at": None}
     elif action == "reopened":
@@ -342,7 +350,7 @@ def task_move(*, actor, task: Task, to: str, expected_status: str | None = None,
         }
     if to == S.DOING and task.assignee_id is None:
         fields["assignee"] = actor  # taking an unassigned task makes it yours
-    if not Task.objects.filter(pk=task.pk, status=current).update(**fields):
+    if not TASK_MOVES.apply(task.pk, source=current, target=to, **fields):
         raise _stale(task)
     task.refresh_from_db()
     if action in LOGGED_MOVES:
@@ -357,3 +365,16 @@ def task_move(*, actor, task: Task, to: str, expected_status: str | None = None,
 
 def _on_time(task: Task, now) -> bool | None:
     return None if task.due_at is None else now <= task.due_at
+
+
+# --- The on-call rota ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rota_add(*, actor, cell: Cell, user, starts_at, ends_at) -> RotaSlot:
+    _require(actor, cell.pk, MANAGE_ROLE)
+    if not Membership.objects.filter(user=user, cell=cell).exists():
+        raise ValidationError({"user": _("Only a member of the cell can be on call.")})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The slot must end after it starts.")})
+    return RotaSlot.objects.create(cell=cell, user=user, starts_at=starts_at, ends_at=ends_at)

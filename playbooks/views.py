@@ -15,14 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cells.access import membership_for, require_role
 from cells.models import Role
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from incidents.views import is_htmx, workspace_url
 
-from . import selectors, services, yamlio
-from .models import Task, TaskStatus
-from .panels import checklist_panel
+from . import activation, selectors, services, yamlio
+from .models import Acknowledgement, Activation, Task, TaskStatus
+from .panels import activation_context, checklist_panel
 
 MY_TASKS_PAGE_SIZE = 50
 MAX_DUE_MINUTES = 7 * 24 * 60
@@ -78,7 +78,7 @@ def task_move(request, pk, task_pk):
 @login_required
 @require_POST
 def task_add(request, pk):
-    incident, membership = get_incident_for_user(request.user, pk, services.WORK_ROLE)
+    incident, _membership = get_incident_for_user(request.user, pk, services.WORK_ROLE)
     errors = []
     assignee = None
     if request.POST.get("assignee"):
@@ -116,7 +116,7 @@ def task_add(request, pk):
 @login_required
 @require_POST
 def level_apply(request, pk):
-    incident, membership = get_incident_for_user(request.user, pk, services.MANAGE_ROLE)
+    incident, _membership = get_incident_for_user(request.user, pk, services.MANAGE_ROLE)
     try:
         run = services.level_apply(
             actor=request.user,
@@ -167,8 +167,7 @@ def cell_playbooks(request, cell_id):
             else:
                 messages.success(
                     request,
-                    _("Imported: %(list)s.")
-                    % {"list": ", ".join(f"{v.playbook.name} v{v.number}" for v in versions)},
+                    _("Imported: %(list)s.") % {"list": ", ".join(f"{v.playbook.name} v{v.number}" for v in versions)},
                 )
                 return redirect("playbooks:cell", cell_id=cell.pk)
         status = 400
@@ -198,3 +197,57 @@ def cell_playbooks_export(request, cell_id):
     )
     response["Content-Disposition"] = f'attachment; filename="playbooks-cell-{cell.pk}.yaml"'
     return response
+
+
+# --- Activation -----------------------------------------------------------------------------------
+
+
+def _activation(request, pk, activation_pk, minimum=Role.OBSERVER):
+    incident, membership = get_incident_for_user(request.user, pk, minimum)
+    return incident, membership, get_object_or_404(Activation, pk=activation_pk, incident=incident)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ack(request, pk, activation_pk):
+    """The page an activation's notification links to: the message, and the two answers."""
+    incident, membership, activation_ = _activation(request, pk, activation_pk)
+    if request.method == "POST":
+        try:
+            activation.acknowledge(
+                actor=request.user,
+                activation=activation_,
+                answer=request.POST.get("answer", ""),
+                note=request.POST.get("note", ""),
+            )
+        except Conflict as conflict:
+            messages.info(request, conflict.message)
+        except ValidationError as error:
+            messages.error(request, _first_message(error))
+        else:
+            messages.success(request, _("Your answer is recorded; the cell sees it now."))
+            return redirect(workspace_url(incident.pk, "activation"))
+        return redirect("playbooks:ack", pk=incident.pk, activation_pk=activation_.pk)
+    mine = Acknowledgement.objects.filter(activation=activation_, user=request.user).first()
+    context = {"incident": incident, "membership": membership, "activation": activation_, "mine": mine}
+    return render(request, "playbooks/ack.html", context)
+
+
+@login_required
+@require_POST
+def activate(request, pk):
+    incident, _membership = get_incident_for_user(request.user, pk, Role.MANAGER)
+    try:
+        activation.activate_by_hand(actor=request.user, incident=incident, message=request.POST.get("message", ""))
+    except ValidationError as error:
+        messages.error(request, _first_message(error))
+    else:
+        messages.success(request, _("The cell is activated: every member is notified."))
+    return redirect(workspace_url(incident.pk, "activation"))
+
+
+# The activation card alone, for live updates.
+activation_panel = panel_fragment(
+    "playbooks/_activation_panel.html",
+    lambda request, incident, membership: activation_context(incident, membership, request.user),
+)

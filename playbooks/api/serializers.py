@@ -1,9 +1,9 @@
 from rest_framework import serializers
 
 from accounts.models import User
-from crisiscell.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
-from ..models import Playbook, PlaybookVersion, Task, TaskStatus
+from ..models import Acknowledgement, Activation, Playbook, PlaybookVersion, RotaSlot, Task, TaskStatus
 from ..schema import PLAYBOOK_LEVELS
 
 
@@ -103,3 +103,42 @@ class PlaybookImportSerializer(StrictSerializer):
     yaml = serializers.CharField(
         max_length=60_000, trim_whitespace=False, help_text="The YAML file's text (as exported)."
     )
+
+
+class AcknowledgementSerializer(serializers.ModelSerializer):
+    user_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Acknowledgement
+        fields = ["id", "user", "user_name", "status", "note", "answered_at", "misses"]
+        read_only_fields = fields
+
+    def get_user_name(self, ack) -> str:
+        return ack.user.get_full_name() or ack.user.username
+
+
+class ActivationSerializer(serializers.ModelSerializer):
+    acks = AcknowledgementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Activation
+        fields = ["id", "incident", "level", "manual", "message", "started_by", "created_at", "acks"]
+        read_only_fields = fields
+
+
+class ActivateSerializer(StrictSerializer):
+    message = serializers.CharField(max_length=2000, help_text="Why the cell is called in: every member reads it.")
+
+
+class AcknowledgeSerializer(StrictSerializer):
+    answer = serializers.ChoiceField(choices=[("on_it", "I'm on it"), ("unavailable", "Unavailable")])
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class RotaSlotSerializer(StrictSerializer, serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+
+    class Meta:
+        model = RotaSlot
+        fields = ["id", "user", "starts_at", "ends_at", "created_at"]
+        read_only_fields = ["created_at"]

@@ -11,14 +11,19 @@ from cells.access import membership_for, require_role
 from cells.models import Role
 from incidents.selectors import get_incident_for_user
 
-from .. import selectors, services, yamlio
-from ..models import Playbook, PlaybookVersion, Task
+from .. import activation, selectors, services, yamlio
+from ..models import Acknowledgement, Activation, Playbook, PlaybookVersion, RotaSlot, Task
 from .serializers import (
+    AcknowledgementSerializer,
+    AcknowledgeSerializer,
+    ActivateSerializer,
+    ActivationSerializer,
     ApplyLevelSerializer,
     PlaybookImportSerializer,
     PlaybookSerializer,
     PlaybookVersionSerializer,
     PlaybookWriteSerializer,
+    RotaSlotSerializer,
     TaskMoveSerializer,
     TaskPatchSerializer,
     TaskSerializer,
@@ -212,3 +217,72 @@ class PlaybookViewSet(
     def versions(self, request, cell_pk=None, pk=None):
         playbook = self.get_object()
         return Response(PlaybookVersionSerializer(playbook.all_versions, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The incident's activations of the cell, newest first, with every member's answer"),
+    retrieve=extend_schema(summary="One activation", responses={200: ActivationSerializer, 404: ERRORS[404]}),
+    create=extend_schema(
+        summary="Activate the cell by hand, with a message (manager)",
+        request=ActivateSerializer,
+        responses={201: ActivationSerializer, **ERRORS},
+    ),
+)
+class ActivationViewSet(
+    IncidentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ActivationSerializer
+    queryset = Activation.objects.none()
+    filter_backends = []
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        acks = Acknowledgement.objects.select_related("user").order_by("id")
+        return Activation.objects.filter(incident=self.incident()).prefetch_related(Prefetch("acks", acks))
+
+    def create(self, request, *args, **kwargs):
+        incident = self.incident(Role.MANAGER)
+        serializer = ActivateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        activation_ = activation.activate_by_hand(actor=request.user, incident=incident, **serializer.validated_data)
+        return Response(ActivationSerializer(self.get_queryset().get(pk=activation_.pk)).data, status=201)
+
+    @extend_schema(
+        summary="Answer an activation: “on_it” or “unavailable” (any member; a change of mind too)",
+        request=AcknowledgeSerializer,
+        responses={200: AcknowledgementSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, incident_pk=None, pk=None):
+        activation_ = self.get_object()
+        serializer = AcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ack = activation.acknowledge(actor=request.user, activation=activation_, **serializer.validated_data)
+        return Response(AcknowledgementSerializer(ack).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The cell's on-call rota (who answers first out of hours)"),
+    create=extend_schema(summary="Add an on-call slot (manager)", responses={201: RotaSlotSerializer, **ERRORS}),
+    destroy=extend_schema(summary="Remove an on-call slot (manager)", responses={204: None, **ERRORS}),
+)
+class RotaViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = RotaSlotSerializer
+    queryset = RotaSlot.objects.none()
+    filter_backends = []
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def membership(self, minimum: Role = Role.OBSERVER):
+        return require_role(membership_for(self.request.user, self.kwargs["cell_pk"]), minimum)
+
+    def get_queryset(self):
+        return RotaSlot.objects.filter(cell=self.membership().cell).order_by("starts_at", "id")
+
+    def perform_create(self, serializer):
+        membership = self.membership(services.MANAGE_ROLE)
+        data = serializer.validated_data
+        serializer.instance = services.rota_add(actor=self.request.user, cell=membership.cell, **data)
+
+    def perform_destroy(self, instance):
+        self.membership(services.MANAGE_ROLE)
+        instance.delete()

@@ -22,3 +22,17 @@ def tasks_card(context):
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("playbooks/_activation_card.html", takes_context=True)
+def activation_card(context):
+    from ..panels import activation_context
+
+    incident, membership = context["incident"], context["membership"]
+    return {
+        **activation_context(incident, membership, context["request"].user),
+        "incident": incident,
+        "membership": membership,
+        "request": context.get("request"),
+        "csrf_token": context.get("csrf_token"),
+    }

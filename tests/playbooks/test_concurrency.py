@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import close_old_connections, connection, transaction
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents import services as incidents
 from incidents.models import Incident
 from playbooks import services

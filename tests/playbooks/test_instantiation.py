@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents import services as incidents
 from incidents.models import LogEntry, LogKind
 from playbooks import services

@@ -114,7 +114,10 @@ def test_only_managers_import_from_the_page(client, users, cell, who, expected):
 
 
 def test_an_import_with_problems_lists_them_by_line(client, users, cell):
-    text = "playbooks:\n  - crisis_type: rumour\n    name: R\n    levels:\n      alert:\n        tasks:\n          - role: chef\n"
+    text = (
+        "playbooks:\n  - crisis_type: rumour\n    name: R\n    levels:\n      alert:\n"
+        "        tasks:\n          - role: chef\n"
+    )
     response = login(client, users["manager"]).post(reverse("playbooks:cell", args=[cell.pk]), {"yaml": text})
     assert response.status_code == 400
     html = response.content.decode()

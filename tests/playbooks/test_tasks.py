@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from crisiscell.errors import Conflict
+from core.errors import Conflict
 from incidents.models import LogEntry, LogKind
 from playbooks import services
 from playbooks.models import Task, TaskStatus
