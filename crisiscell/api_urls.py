@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from cells.api import CellViewSet, MembershipViewSet
 from crisiscell.api_auth import TokenView
+from drills.api.views import DrillViewSet, ScenarioViewSet
 from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
 from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
@@ -71,6 +72,8 @@ claim_routes = Router()
 claim_routes.register("mentions", ClaimMentionViewSet, basename="claim-mention")
 cell_routes.register("playbooks", PlaybookViewSet, basename="cell-playbook")
 cell_routes.register("rota", RotaViewSet, basename="cell-rota")
+cell_routes.register("scenarios", ScenarioViewSet, basename="cell-scenario")
+cell_routes.register("drills", DrillViewSet, basename="cell-drill")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

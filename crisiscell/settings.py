@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "response_queue",
     # Preparedness: playbooks, tasks, activation of the cell, drills (issue 15).
     "playbooks",
+    "drills",
 ]
 
 MIDDLEWARE = [
@@ -369,6 +370,8 @@ CELERY_BEAT_SCHEDULE = {
     "process-due-task-reminders": {"task": "playbooks.tasks.process_due_task_reminders", "schedule": 60},
     "process-due-acknowledgements": {"task": "playbooks.tasks.process_due_acknowledgements", "schedule": 60},
     "process-due-digests": {"task": "playbooks.tasks.process_due_digests", "schedule": 60},
+    # Drills: scripted injects, delivered within a second or two of their planned time.
+    "deliver-due-injects": {"task": "drills.tasks.deliver_due_injects", "schedule": 1.0},
     # Notification e-mails that the after-commit task did not send.
     "send-pending-notification-emails": {
         "task": "notifications.tasks.send_pending_emails",
@@ -466,6 +469,9 @@ SPECTACULAR_SETTINGS = {
         "QueueItemStateEnum": "response_queue.models.ItemState",
         "QueueRuleKindEnum": "response_queue.models.RuleKind",
         "TaskStatusEnum": "playbooks.models.TaskStatus",
+        "DrillStatusEnum": "drills.models.DrillStatus",
+        "InjectKindEnum": "drills.models.InjectKind",
+        "InjectStatusEnum": "drills.models.InjectStatus",
     },
 }
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("notifications.urls")),
     path("", include("playbooks.urls")),
+    path("", include("drills.urls")),
     path("", include("relays.urls")),
     path("", include("monitoring.urls")),
     path("", include("response_queue.urls")),

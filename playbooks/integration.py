@@ -205,6 +205,25 @@ def notify_digest(incident, by_user: dict, *, occurrence: int) -> None:
         )
 
 
+def notify_inject(inject, incident) -> None:
+    """A scripted question from management, as the cell would receive it (marked as an exercise)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from notifications.models import NotificationKind
+
+    _notify(
+        users=cell_members(incident.cell),
+        incident=incident,
+        kind=NotificationKind.LEVEL,
+        title=_("Question from management: %(incident)s") % {"incident": incident.title},
+        body=inject.text,
+        link=reverse("incidents:detail", args=[incident.pk]),
+        data={"inject": inject.pk},
+        dedupe_key=f"inject:{inject.pk}",
+    )
+
+
 def _on_log_entry(sender, instance: LogEntry, created: bool, **kwargs):
     # Interim hook until incidents publish `level_changed`: the level-change entry is
     # written inside the transition's transaction, so what this creates commits (or

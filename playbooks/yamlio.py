@@ -93,8 +93,9 @@ class _Reader:
         return None
 
 
-def parse(text: str, *, usernames: set[str]) -> list[dict]:
-    """The cleaned playbooks of a YAML file, or ImportRefused listing every problem by line."""
+def read(text: str):
+    """(the document, a reader that knows the line of every path), or ImportRefused for a file that
+    is not YAML at all. Shared with the drills' scenario import."""
     if len(text.encode()) > MAX_BYTES:
         raise ImportRefused([LineError(None, "", _("The file is over %(max)s KB.") % {"max": MAX_BYTES // 1024})])
     loader = None
@@ -121,6 +122,12 @@ def parse(text: str, *, usernames: set[str]) -> list[dict]:
     finally:
         if loader is not None:
             loader.dispose()
+    return document, reader
+
+
+def parse(text: str, *, usernames: set[str]) -> list[dict]:
+    """The cleaned playbooks of a YAML file, or ImportRefused listing every problem by line."""
+    document, reader = read(text)
     checker = schema.Checker(usernames)
     if not isinstance(document, dict) or set(document) != {"playbooks"} or not isinstance(document["playbooks"], list):
         raise ImportRefused(
