@@ -8,7 +8,14 @@ from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
 from messaging.api.views import ChatViewSet, EventViewSet, LockViewSet, PresenceViewSet
 from notifications.api.views import NotificationViewSet
-from playbooks.api.views import ActivationViewSet, MyTaskViewSet, PlaybookViewSet, RotaViewSet, TaskViewSet
+from playbooks.api.views import (
+    ActivationViewSet,
+    MyTaskViewSet,
+    PlaybookViewSet,
+    PreparednessView,
+    RotaViewSet,
+    TaskViewSet,
+)
 from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
@@ -77,6 +84,7 @@ cell_routes.register("drills", DrillViewSet, basename="cell-drill")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("cells/<int:cell_pk>/preparedness/", PreparednessView.as_view(), name="cell-preparedness"),
     path("cells/<int:cell_pk>/communication-settings/", CommsSettingsView.as_view(), name="cell-comms-settings"),
     path("cells/<int:cell_pk>/response-sla/", SlaView.as_view(), name="cell-response-sla"),
     path("incidents/<int:incident_pk>/claims/<int:claim_pk>/", include(claim_routes.urls)),

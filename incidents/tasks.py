@@ -85,6 +85,9 @@ def _level_mail(entry: LogEntry, email: str) -> tuple[str, str, str, list[str]]:
         "reason": entry.text,
         "url": absolute_url(reverse("incidents:detail", args=[incident.pk])),
     }
+    if incident.is_exercise:
+        # A drill's e-mails say so first, in both languages (as its notifications).
+        subject = "EXERCICE / EXERCISE — " + subject
     return subject, body, settings.DEFAULT_FROM_EMAIL, [email]
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from messaging import broadcast
 
 from .models import EmailStatus, Notification
-from .wording import texts
+from .wording import exercise_title, texts
 
 
 def cell_members(cell, roles=None):
@@ -60,6 +60,10 @@ def notify(
             title, body = texts(wording, params or {})
         data = {**(data or {}), "wording": wording, "params": params or {}}
     data = {**(data or {}), **({"sending": occurrence} if occurrence else {})}
+    if incident is not None and incident.is_exercise:
+        # A drill's notices and e-mails say so wherever they are shown (notifications.wording.shown).
+        data["exercise"] = True
+        title = exercise_title(title)
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     now = timezone.now()
     fields = {

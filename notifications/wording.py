@@ -10,6 +10,8 @@ plain text. A row without a known wording (written before wordings existed)
 shows its stored texts.
 """
 
+import contextlib
+
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,13 +121,21 @@ def texts(key: str, params: dict) -> tuple[str, str]:
     return title_text, (str(body) % values if body is not None else _chat_text(values.get("text", "")))
 
 
+# Everything about a drill says so, first (issue 15): the same words in both languages.
+EXERCISE_PREFIX = "EXERCICE / EXERCISE — "
+
+
+def exercise_title(title: str) -> str:
+    return title if title.startswith(EXERCISE_PREFIX) else EXERCISE_PREFIX + title
+
+
 def shown(notification) -> tuple[str, str]:
-    """The notification's (title, body) in the active language."""
+    """The notification's (title, body) in the active language; a drill's says EXERCISE first."""
     data = notification.data or {}
     key = data.get("wording")
+    title, body = notification.title, notification.body
     if key in WORDINGS and isinstance(data.get("params"), dict):
-        try:
-            return texts(key, data["params"])
-        except (KeyError, TypeError, ValueError):  # a parameter missing from an older row
-            pass
-    return notification.title, notification.body
+        # A parameter missing from an older row: its stored texts stand.
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            title, body = texts(key, data["params"])
+    return (exercise_title(title) if data.get("exercise") else title), body

@@ -68,11 +68,6 @@ def cell_members(cell, roles=None):
     return members(cell, roles)
 
 
-def _exercise(incident, text: str) -> str:
-    """Everything about a drill says so, in the title people see first."""
-    return f"EXERCICE / EXERCISE — {text}" if incident.is_exercise else text
-
-
 def _notify(*, users, incident, kind, title: str, body: str, link: str, data: dict, dedupe_key="", occurrence=""):
     from django.conf import settings
     from django.utils import translation
@@ -87,10 +82,10 @@ def _notify(*, users, incident, kind, title: str, body: str, link: str, data: di
         cell=incident.cell,
         incident=incident,
         kind=kind,
-        title=_exercise(incident, title)[:200],
+        title=title[:200],
         body=body,
         link=link,
-        data={**data, "exercise": incident.is_exercise},
+        data=data,
         dedupe_key=dedupe_key,
         occurrence=occurrence,
     )

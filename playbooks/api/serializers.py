@@ -3,7 +3,7 @@ from rest_framework import serializers
 from accounts.models import User
 from core.api.serializers import StrictSerializer
 
-from ..models import Acknowledgement, Activation, Playbook, PlaybookVersion, RotaSlot, Task, TaskStatus
+from ..models import Acknowledgement, Activation, Playbook, PlaybookVersion, Preparedness, RotaSlot, Task, TaskStatus
 from ..schema import PLAYBOOK_LEVELS
 
 
@@ -142,3 +142,10 @@ class RotaSlotSerializer(StrictSerializer, serializers.ModelSerializer):
         model = RotaSlot
         fields = ["id", "user", "starts_at", "ends_at", "created_at"]
         read_only_fields = ["created_at"]
+
+
+class PreparednessSerializer(StrictSerializer, serializers.ModelSerializer):
+    class Meta:
+        model = Preparedness
+        fields = ["activation_level", "ack_remind_minutes", "task_remind_minutes", "escalate_after", "digest_hours"]
+        extra_kwargs = {name: {"min_value": 1, "max_value": 10080} for name in fields[1:]}

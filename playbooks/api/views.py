@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from cells.access import membership_for, require_role
@@ -23,6 +24,7 @@ from .serializers import (
     PlaybookSerializer,
     PlaybookVersionSerializer,
     PlaybookWriteSerializer,
+    PreparednessSerializer,
     RotaSlotSerializer,
     TaskMoveSerializer,
     TaskPatchSerializer,
@@ -286,3 +288,29 @@ class RotaViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destroy
     def perform_destroy(self, instance):
         self.membership(services.MANAGE_ROLE)
         instance.delete()
+
+
+class PreparednessView(GenericAPIView):
+    """The cell's activation level, reminder cadences and digest interval."""
+
+    serializer_class = PreparednessSerializer
+
+    def _cell(self, minimum: Role):
+        return require_role(membership_for(self.request.user, self.kwargs["cell_pk"]), minimum).cell
+
+    @extend_schema(summary="The cell's preparedness settings", responses={200: PreparednessSerializer, **ERRORS})
+    def get(self, request, cell_pk=None):
+        return Response(PreparednessSerializer(activation.settings_for(self._cell(Role.OBSERVER).pk)).data)
+
+    @extend_schema(
+        summary="Change the cell's preparedness settings (manager)",
+        request=PreparednessSerializer,
+        responses={200: PreparednessSerializer, **ERRORS},
+    )
+    def patch(self, request, cell_pk=None):
+        cell = self._cell(services.MANAGE_ROLE)
+        prefs = activation.settings_for(cell.pk)
+        serializer = PreparednessSerializer(prefs, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        serializer.save(cell=cell)
+        return Response(serializer.data)

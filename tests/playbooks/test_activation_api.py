@@ -90,3 +90,15 @@ def test_rota(api, users, cell, who, expected):
         slot = RotaSlot.objects.get()
         assert api(users["member"]).delete(f"/api/v1/cells/{cell.pk}/rota/{slot.pk}/").status_code == 403
         assert api(users[who]).delete(f"/api/v1/cells/{cell.pk}/rota/{slot.pk}/").status_code == 204
+
+
+@pytest.mark.parametrize("who, expected", [("outsider", 404), ("observer", 403), ("member", 403), ("manager", 200)])
+def test_preparedness_settings(api, users, cell, who, expected):
+    url = f"/api/v1/cells/{cell.pk}/preparedness/"
+    assert api(users["observer"]).get(url).json()["activation_level"] == "crisis"
+    response = api(users[who]).patch(url, {"activation_level": "alert", "digest_hours": 2}, format="json")
+    assert response.status_code == expected, response.content
+    if expected == 200:
+        assert api(users["observer"]).get(url).json()["digest_hours"] == 2
+        assert api(users[who]).patch(url, {"digest_hours": 0}, format="json").status_code == 400
+        assert api(users[who]).patch(url, {"activation_level": "watch"}, format="json").status_code == 400
