@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cells', '0001_initial'),
-        ('incidents', '0008_log_kinds_preparedness'),
+        ('incidents', '0007_crisis_log_no_truncate'),
         ('playbooks', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

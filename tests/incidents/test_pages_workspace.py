@@ -32,6 +32,9 @@ PANELS = {
     "claims": "facts:claims-panel",
     "facts": "facts:panel",
     "statements": "statements:panel",
+    # Issue 15: the playbook's checklist and the activation of the cell.
+    "tasks": "playbooks:panel",
+    "activation": "playbooks:activation-panel",
 }
 TYPING = ("textarea", "select")
 TYPED_INPUTS = ("text", "url", "number", "datetime-local", "search", "email")
@@ -259,10 +262,19 @@ def test_workspace_speaks_french(as_user, scene):
 # facts [3]; the pinned key decisions (one query, shared with the log; a second one
 # fetches the pinned entries only when there are some) [1].
 # + the crisis log's latest verification (its card, issue 10) [1].
-# + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3].
-WORKSPACE = 30
+# + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3];
+# + the activation card: the latest activation (its answers only when there is one) [1].
+WORKSPACE = 31
 # Each fragment: session, user, incident with the membership, memberships (context) + its own queries.
-FRAGMENTS = {"needs-review": 4 + 2, "claims": 4 + 5, "facts": 4 + 3, "statements": 4 + 3}
+FRAGMENTS = {
+    "needs-review": 4 + 2,
+    "claims": 4 + 5,
+    "facts": 4 + 3,
+    "statements": 4 + 3,
+    # The checklist: counts per level, the tasks with their assignee; the activation: the latest one.
+    "tasks": 4 + 2,
+    "activation": 4 + 1,
+}
 
 
 def populate(incident, users, n: int) -> None:

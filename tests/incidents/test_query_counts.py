@@ -77,8 +77,9 @@ PAGE_INCIDENT_LIST = 6
 # add 7: see tests/incidents/test_pages_workspace.py, which pins the full page.)
 # + the summary at the top (issue 9): latest approved statement, open claims, unverified
 # facts, pinned key decisions [4]; + the crisis log's latest verification (its card, issue 10).
-# + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3].
-PAGE_INCIDENT_DETAIL = 23
+# + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3];
+# + the activation card: the latest activation (its answers only when there is one) [1].
+PAGE_INCIDENT_DETAIL = 24
 
 
 @pytest.mark.parametrize("n", SIZES)

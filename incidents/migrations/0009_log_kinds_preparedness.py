@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0007_crisis_log_no_truncate'),
+        ('incidents', '0008_log_level_changes_and_pins_indexes'),
     ]
 
     operations = [
