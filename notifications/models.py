@@ -14,6 +14,9 @@ class NotificationKind(models.TextChoices):
     APPROVAL = "approval", _("Statement to approve")
     STATEMENT = "statement", _("Decision on your statement")
     LEVEL = "level", _("Level change")
+    # Preparedness (issue 15): the cell called in, and a drill's scripted questions.
+    ACTIVATION = "activation", _("Activation of the cell")
+    DRILL = "drill", _("Drill")
 
 
 class EmailStatus(models.TextChoices):

@@ -101,7 +101,7 @@ def notify_activation(activation, incident, members) -> None:
     _notify(
         users=members,
         incident=incident,
-        kind=NotificationKind.LEVEL,
+        kind=NotificationKind.ACTIVATION,
         title=_("The crisis cell is activated: %(incident)s") % {"incident": incident.title},
         body=(activation.message + "\n\n" if activation.message else "")
         + str(_("Say whether you are on it: open the link and answer “I'm on it” or “Unavailable”.")),
@@ -124,7 +124,7 @@ def notify_ack_reminder(ack, incident, *, escalated: bool) -> None:
     _notify(
         users=[ack.user],
         incident=incident,
-        kind=NotificationKind.REMINDER,
+        kind=NotificationKind.ACTIVATION,
         title=_("The cell is activated and waits for your answer: %(incident)s") % {"incident": incident.title},
         body=_("Open the link and answer “I'm on it” or “Unavailable”."),
         link=ack_url(ack.activation),
@@ -210,7 +210,7 @@ def notify_inject(inject, incident) -> None:
     _notify(
         users=cell_members(incident.cell),
         incident=incident,
-        kind=NotificationKind.LEVEL,
+        kind=NotificationKind.DRILL,
         title=_("Question from management: %(incident)s") % {"incident": incident.title},
         body=inject.text,
         link=reverse("incidents:detail", args=[incident.pk]),

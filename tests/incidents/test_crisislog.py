@@ -38,7 +38,8 @@ RICH_DATA = {
 
 @pytest.fixture
 def entries(incident, users):
-    """Six entries: creation, notes in several alphabets, a correction, level changes, data JSON."""
+    """Seven entries: creation, notes in several alphabets, a correction, level changes, data JSON,
+    and the activation of the cell that reaching crisis brings (issue 15)."""
     member, manager = users["member"], users["manager"]
     first = services.log_entry_add(actor=member, incident=incident, text=UNICODE_TEXT, source_url="https://x.com/a/1")
     services.log_entry_add(actor=manager, incident=incident, text="Correction : 5 000 partages", corrects=first)
@@ -73,8 +74,8 @@ def stored(entry: LogEntry) -> dict:
 
 
 def test_a_fresh_chain_is_valid(incident, entries):
-    assert len(entries) == 6
-    assert [e.seq for e in entries] == [1, 2, 3, 4, 5, 6]
+    assert len(entries) == 7
+    assert [e.seq for e in entries] == [1, 2, 3, 4, 5, 6, 7]
     assert entries[0].prev_hash == GENESIS_HASH
     for previous, entry in itertools.pairwise(entries):
         assert entry.prev_hash == previous.hash
@@ -138,7 +139,7 @@ def test_the_orm_refuses_to_change_or_delete_entries(entries, write):
 def test_an_incident_with_a_log_cannot_be_deleted(incident, entries):
     with pytest.raises(ProtectedError):
         Incident.objects.get(pk=incident.pk).delete()
-    assert LogEntry.objects.filter(incident=incident).count() == 6
+    assert LogEntry.objects.filter(incident=incident).count() == 7
 
 
 def test_a_user_named_in_the_log_cannot_be_deleted(incident, entries, users):
@@ -232,10 +233,10 @@ def test_deleted_first_entry_is_detected(incident, entries):
 
 
 def test_deleted_tail_is_detected(incident, entries):
-    raw_sql("DELETE FROM incidents_logentry WHERE id IN (%s, %s)", [entries[4].pk, entries[5].pk])
+    raw_sql("DELETE FROM incidents_logentry WHERE id IN (%s, %s)", [entries[-2].pk, entries[-1].pk])
     report = verify_chain(incident)
     # No stored entry is wrong; the report says where the log stops being whole.
-    assert (report.valid, report.checked, report.first_broken, report.first_broken_seq) == (False, 4, None, 5)
+    assert (report.valid, report.checked, report.first_broken, report.first_broken_seq) == (False, 5, None, 6)
     assert "missing" in report.problem
 
 

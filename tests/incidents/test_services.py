@@ -275,7 +275,8 @@ def test_log_entries_newest_first_and_level_history(incident, manager):
     services.log_entry_add(actor=manager, incident=incident, text="Note")
     services.incident_transition(actor=manager, incident=incident, to_level="alert", reason="Spike")
     services.incident_transition(actor=manager, incident=incident, to_level="crisis", reason="Storm")
-    assert [e.seq for e in selectors.log_entries(incident)] == [4, 3, 2, 1]
+    # (Reaching crisis also activates the cell, issue 15: entry 5.)
+    assert [e.seq for e in selectors.log_entries(incident)] == [5, 4, 3, 2, 1]
     assert [e.data["to"] for e in selectors.level_history(incident).order_by("seq")] == ["alert", "crisis"]
 
 
