@@ -85,6 +85,10 @@ RULES_NO_SCHEMA_STATES = {
     # per line and per field, reported as such; the schema says "an object" / "text".
     "a playbook that playbooks.schema refuses": r"^/api/v1/cells/\{cell_pk\}/playbooks/(import/)?$",
     "a task move the workflow does not allow from the current status": r"/tasks/\{id\}/move/$",
+    "a scenario that drills.schema refuses, or a scenario id of another cell": (
+        r"^/api/v1/cells/\{cell_pk\}/(scenarios/(import/)?|drills/)$"
+    ),
+    "an on-call slot that ends before it starts": r"^/api/v1/cells/\{cell_pk\}/rota/$",
     # Links: Django's URL validator also checks host name and label lengths, which
     # JSON Schema's "uri" format does not (a 64-letter top-level domain is refused).
     "a link the URL validator refuses": (
@@ -178,6 +182,7 @@ class RealObjects:
                 "cell": v["cell"],
                 "owner": v["owner"],
                 "assignee": v["owner"],
+                "user": v["owner"],
                 "corrects": v["log"],
                 "fact": v["verified"],
                 "cited_facts": [v["verified"]],
