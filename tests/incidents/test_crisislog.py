@@ -84,7 +84,7 @@ def test_a_fresh_chain_is_valid(incident, entries):
         assert entry.hash == compute_hash(entry.prev_hash, entry)
     assert entries[1].text == UNICODE_TEXT
     report = verify_chain(incident)
-    assert (report.valid, report.checked, report.first_broken) == (True, 6, None)
+    assert (report.valid, report.checked, report.first_broken) == (True, 7, None)
 
 
 def test_chains_are_per_incident(incident, foreign_incident, entries):
