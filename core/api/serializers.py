@@ -80,7 +80,11 @@ class StrictSerializer(serializers.Serializer):
                     _("This value has the wrong type."),
                 )
                 kind = type(value).__name__
-                errors[name] = [str(message).format(input_type=kind, data_type=kind)]
+                try:
+                    errors[name] = [str(message).format(input_type=kind, data_type=kind)]
+                except (KeyError, IndexError):
+                    # A message with placeholders of its own (DateTimeField's "{format}"): a 500 before.
+                    errors[name] = [str(_("This value has the wrong type."))]
         return errors
 
     def to_internal_value(self, data):

@@ -102,3 +102,9 @@ def test_preparedness_settings(api, users, cell, who, expected):
         assert api(users["observer"]).get(url).json()["digest_hours"] == 2
         assert api(users[who]).patch(url, {"digest_hours": 0}, format="json").status_code == 400
         assert api(users[who]).patch(url, {"activation_level": "watch"}, format="json").status_code == 400
+
+
+def test_a_rota_slot_with_a_wrong_json_type_is_a_400(api, users, cell):
+    body = {"user": users["member"].pk, "starts_at": "2030-01-01T00:00:00Z", "ends_at": {}}
+    response = api(users["manager"]).post(f"/api/v1/cells/{cell.pk}/rota/", body, format="json")
+    assert response.status_code == 400 and "ends_at" in response.json()
