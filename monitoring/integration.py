@@ -16,20 +16,24 @@ NOTIFICATION_KIND = "monitoring"
 WORDING = "monitoring.alert"
 
 
+# One wording per cause: its title names the cause in the reader's own language.
+WORDING_TITLES = {
+    "volume": gettext_lazy("Monitoring alert: volume spike on “%(watchlist)s”"),
+    "negative": gettext_lazy("Monitoring alert: negative tone on “%(watchlist)s”"),
+    "reach": gettext_lazy("Monitoring alert: high-reach author on “%(watchlist)s”"),
+}
+WORDING_BODY = gettext_lazy(
+    "%(count)s mentions in the last %(window)s minutes (baseline %(baseline)s); "
+    "negative share %(negative)s%%. Open the monitoring page to act on it."
+)
+
+
 def connect() -> None:
     """Called once from MonitoringConfig.ready()."""
     from notifications import wording
 
-    wording.WORDINGS.setdefault(
-        WORDING,
-        (
-            gettext_lazy("Monitoring alert: %(cause)s on “%(watchlist)s”"),
-            gettext_lazy(
-                "%(count)s mentions in the last %(window)s minutes (baseline %(baseline)s); "
-                "negative share %(negative)s%%. Open the monitoring page to act on it."
-            ),
-        ),
-    )
+    for cause, title in WORDING_TITLES.items():
+        wording.WORDINGS.setdefault(f"{WORDING}.{cause}", (title, WORDING_BODY))
 
 
 def alert_url(alert) -> str:
@@ -46,9 +50,8 @@ def alert_opened(alert) -> None:
         users=list(watchers),
         cell=alert.cell,
         kind=NOTIFICATION_KIND,
-        wording=WORDING,
+        wording=f"{WORDING}.{alert.cause}",
         params={
-            "cause": alert.cause,
             "watchlist": alert.watchlist.name,
             "count": evidence.get("count", 0),
             "window": evidence.get("window_minutes", 0),
@@ -64,10 +67,12 @@ def evidence_text(alert) -> str:
     """The crisis-log entry of an alert: figures, baseline, top mentions with their links."""
     from django.utils.translation import gettext as _
 
+    from core.dates import local_text
+
     evidence = alert.evidence
     lines = [
         _("Monitoring alert “%(cause)s” on the watchlist “%(watchlist)s”, opened %(at)s.")
-        % {"cause": alert.get_cause_display(), "watchlist": alert.watchlist.name, "at": alert.opened_at.isoformat()},
+        % {"cause": alert.get_cause_display(), "watchlist": alert.watchlist.name, "at": local_text(alert.opened_at)},
         _(
             "%(count)s mentions in %(window)s minutes; baseline %(baseline)s; "
             "negative share %(share)s%% (before: %(before)s%%)."

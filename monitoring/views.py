@@ -21,7 +21,8 @@ from . import charts, integration, selectors, services
 from .forms import DismissForm, EscalateForm, ImportForm, MentionSearchForm, WatchlistForm
 from .models import Alert, ImportJob
 
-STREAM_SIZE = 50
+STREAM_SIZE = 20  # the live stream: the latest; the mentions page has them all
+PAGE_SIZE = 50
 CHART_HOURS = 24
 CHART_BUCKET = 15
 
@@ -267,7 +268,7 @@ def mention_search(request, cell_pk):
     if form.is_bound and form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
     rows = selectors.mentions(membership.cell_id, **filters)
-    page = Paginator(rows, STREAM_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     names = {w.pk: w.name for w in watchlists}
     for mention in page.object_list:
         mention.watchlist_names = [names.get(int(key), "?") for key in mention.matched]
