@@ -312,3 +312,9 @@ def import_create(*, actor, cell, filename: str, content: bytes, file_format: st
     )
     transaction.on_commit(lambda: run_import.delay(job.pk))
     return job
+
+
+@transaction.atomic
+def tone_word_remove(*, actor, tone_word: ToneWord) -> None:
+    _require(actor, tone_word.cell_id, Role.MANAGER)
+    tone_word.delete()

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 
-from ..models import Alert, AlertStatus, IngestToken, Mention, Source, SourceKind, Tone, Watchlist
+from ..models import Alert, AlertStatus, IngestToken, Mention, Source, SourceKind, Tone, ToneWord, Watchlist
 
 
 class MentionSerializer(serializers.ModelSerializer):
@@ -183,3 +183,11 @@ class BatchResultSerializer(serializers.Serializer):
     accepted = serializers.IntegerField()
     duplicates = serializers.IntegerField()
     errors = BatchErrorSerializer(many=True)
+
+
+class ToneWordSerializer(StrictSerializer, serializers.ModelSerializer):
+    polarity = serializers.ChoiceField(choices=[(-1, "negative"), (1, "positive")])
+
+    class Meta:
+        model = ToneWord
+        fields = ["id", "word", "polarity"]

@@ -10,6 +10,7 @@ cell_routes.register("watchlists", views.WatchlistViewSet, basename="cell-watchl
 cell_routes.register("alerts", views.AlertViewSet, basename="cell-alert")
 cell_routes.register("sources", views.SourceViewSet, basename="cell-source")
 cell_routes.register("ingest-tokens", views.IngestTokenViewSet, basename="cell-ingest-token")
+cell_routes.register("tone-words", views.ToneWordViewSet, basename="cell-tone-word")
 
 urlpatterns = [
     path("mentions/batch/", views.MentionBatchView.as_view(), name="monitoring-mention-batch"),

@@ -18,7 +18,7 @@ from cells.models import Role
 from core.api.query_params import check_query
 
 from .. import ingest, integration, selectors, services
-from ..models import Alert, IngestToken, Source, Watchlist
+from ..models import Alert, IngestToken, Source, ToneWord, Watchlist
 from . import serializers as s
 from .auth import IngestTokenAuthentication, IsIngestion
 
@@ -269,3 +269,28 @@ class IngestTokenViewSet(
 
     def perform_destroy(self, instance):
         services.ingest_token_revoke(actor=self.request.user, token=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The cell's own tone words (added to the built-in lexicon)"),
+    create=extend_schema(summary="Add or change a tone word (manager): -1 negative, 1 positive"),
+    destroy=extend_schema(summary="Remove a tone word (manager)"),
+)
+class ToneWordViewSet(
+    CellScoped, mixins.ListModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = s.ToneWordSerializer
+    queryset = ToneWord.objects.none()
+    filter_backends = []
+
+    def get_queryset(self):
+        minimum = Role.OBSERVER if self.action == "list" else Role.MANAGER
+        return ToneWord.objects.filter(cell=self.cell(minimum)).order_by("word")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.tone_word_add(
+            actor=self.request.user, cell=self.cell(Role.MANAGER), **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.tone_word_remove(actor=self.request.user, tone_word=instance)

@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from cells.models import Cell
-from monitoring.models import Alert, AlertCause, IngestToken, Watchlist
+from monitoring.models import Alert, AlertCause, IngestToken, ToneWord, Watchlist
 
 from ..shared import SHARED, shared_fixture
 from .support import make_source, make_watchlist
@@ -32,6 +32,7 @@ def scene(people):
         "alert": alert.pk,
         "token": token.pk,
         "incident": people.incident,
+        "tone_word": ToneWord.objects.create(cell=cell, word="arnaqueurs", polarity=-1).pk,
     }
 
 
@@ -61,6 +62,9 @@ API = [
     ("get", "/api/v1/cells/{cell}/monitoring/ingest-tokens/", None, ADMIN),
     ("post", "/api/v1/cells/{cell}/monitoring/ingest-tokens/", {"source": "{source}", "name": "n"}, ADMIN),
     ("delete", "/api/v1/cells/{cell}/monitoring/ingest-tokens/{token}/", None, ADMIN),
+    ("get", "/api/v1/cells/{cell}/monitoring/tone-words/", None, READ),
+    ("post", "/api/v1/cells/{cell}/monitoring/tone-words/", {"word": "Durandgate", "polarity": -1}, MANAGER),
+    ("delete", "/api/v1/cells/{cell}/monitoring/tone-words/{tone_word}/", None, MANAGER),
 ]
 PAGES = [
     ("get", "/cells/{cell}/monitoring/", None, READ),
