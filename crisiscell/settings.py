@@ -530,3 +530,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Monitoring's connectors fetch the URLs a cell admin types (feeds, a Mastodon instance):
+# addresses in the server's own network (loopback, private ranges, link-local) are refused
+# unless their host name is listed here (a feed on the intranet).
+MONITORING_FETCH_PRIVATE_HOSTS = env.list("MONITORING_FETCH_PRIVATE_HOSTS", default=[])

@@ -1,9 +1,15 @@
-"""One small HTTP GET for the connectors (feeds, Mastodon): a timeout, a size cap, and every
-failure as a FetchError with a message an admin can act on (shown on the source)."""
+"""One small HTTP GET for the connectors (feeds, Mastodon): a timeout, a size cap, no request
+to the server's own network, and every failure as a FetchError with a message an admin can act
+on (shown on the source)."""
 
+import ipaddress
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+
+from django.conf import settings
 
 TIMEOUT_SECONDS = 15
 MAX_BYTES = 5 * 1024 * 1024
@@ -34,12 +40,47 @@ def _retry_after(value: str | None) -> float | None:
         return None
 
 
-def get(url: str, headers: dict[str, str] | None = None, *, timeout: float = TIMEOUT_SECONDS) -> Response:
+def check_public(url: str) -> None:
+    """Refuse an address that leads into the server's own network (loopback, private ranges,
+    link-local such as a cloud's metadata service): a cell admin types these URLs, and the
+    server fetches them. MONITORING_FETCH_PRIVATE_HOSTS names the host names allowed anyway
+    (a feed on the intranet; the tests' local servers)."""
     if not url.lower().startswith(("http://", "https://")):
         raise FetchError(f"Not a web address: {url[:100]}")
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname in settings.MONITORING_FETCH_PRIVATE_HOSTS:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname or "", port, type=socket.SOCK_STREAM)}
+    except (OSError, ValueError, UnicodeError) as error:
+        raise FetchError(f"Cannot find the server {parts.hostname or url[:100]}: {error}") from error
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global or ip.is_multicast:
+            raise FetchError(
+                f"{parts.hostname} is a private or local address ({ip}): the server does not fetch from its own "
+                "network. Use a public address, or ask the server's administrator to allow it "
+                "(MONITORING_FETCH_PRIVATE_HOSTS)."
+            )
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """A public address must not redirect the server into its own network either."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_public(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_opener = urllib.request.build_opener(_CheckedRedirects)
+
+
+def get(url: str, headers: dict[str, str] | None = None, *, timeout: float = TIMEOUT_SECONDS) -> Response:
+    check_public(url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310  (http(s) checked above)
+        with _opener.open(request, timeout=timeout) as answer:  # http(s) and public: checked above
             body = answer.read(MAX_BYTES + 1)
             if len(body) > MAX_BYTES:
                 raise FetchError(f"The answer is larger than {MAX_BYTES // 1024 // 1024} MB.")

@@ -29,7 +29,9 @@ class LocalServer:
 
 
 @pytest.fixture
-def local_http():
+def local_http(settings):
+    # The server is on 127.0.0.1, which the connectors refuse unless allowed (monitoring/connectors/http.py).
+    settings.MONITORING_FETCH_PRIVATE_HOSTS = ["127.0.0.1"]
     state = LocalServer(url="")
 
     class Handler(BaseHTTPRequestHandler):
