@@ -12,3 +12,9 @@ class MonitoringConfig(AppConfig):
         from . import integration
 
         integration.connect()
+        # Its part of `manage.py load_demo` (incidents cannot import monitoring).
+        from incidents import demo as demo_steps
+
+        from .demo import load
+
+        demo_steps.register("monitoring", load, order=10)

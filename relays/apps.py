@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class RelaysConfig(AppConfig):
     name = "relays"
     verbose_name = _("Relays")
+
+    def ready(self):
+        # Its part of `manage.py load_demo`, after the statements (incidents cannot import relays).
+        from incidents import demo as demo_steps
+
+        from .demo import load
+
+        demo_steps.register("relays", load, order=30)

@@ -10,3 +10,9 @@ class ResponseQueueConfig(AppConfig):
         from . import integration
 
         integration.connect()
+        # Its part of `manage.py load_demo`, after monitoring's mentions (incidents cannot import the queue).
+        from incidents import demo as demo_steps
+
+        from .demo import load
+
+        demo_steps.register("response_queue", load, order=20)

@@ -1,4 +1,7 @@
-"""Load the demo cell. Safe to run again: what exists is left as it is."""
+"""Load the demo cell. Safe to run again: what exists is left as it is.
+
+The apps above incidents (monitoring, the response queue, relays) add their part
+through the steps they register in incidents.demo."""
 
 import datetime
 
@@ -10,7 +13,7 @@ from django.utils import timezone
 from cells.models import Cell, Membership, Role
 from facts import claims
 from facts import services as facts
-from incidents import services
+from incidents import demo, services
 from incidents.models import CrisisType, Incident, LogCategory
 from statements import services as statements
 from statements.models import Audience, StatementKind
@@ -95,6 +98,10 @@ class Command(BaseCommand):
         rumour = Incident.objects.get(cell=cell, title="Rumeur : allergènes non déclarés dans la crème Hydra+")
         if not rumour.facts.exists():
             self.comms_demo(rumour, users)
+        delays = Incident.objects.get(cell=cell, title="Retard de livraisons du Black Friday")
+        context = demo.Demo(cell=cell, users=users, rumour=rumour, delays=delays, say=self.stdout.write)
+        for step in demo.steps():
+            step.load(context)
         self.stdout.write(
             self.style.SUCCESS(f"Demo cell “{cell.name}” ready; password for every demo user: {DEMO_PASSWORD}")
         )
