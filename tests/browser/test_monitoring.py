@@ -85,9 +85,7 @@ def test_spike_to_alert_to_incident(asgi_server, browser, cell, users):
     expect(manager_page).to_have_url(f"{asgi_server.url}/incidents/{incident.pk}/", timeout=LIVE_TIMEOUT)
     assert incident.level == "alert"
     entry = LogEntry.objects.get(incident=incident, kind="note")
-    expect(manager_page.locator(f"[data-item='log-{entry.pk}'], #log-{entry.pk}").first).to_contain_text(
-        "Marque Durand", timeout=LIVE_TIMEOUT
-    )
+    expect(manager_page.locator(f"#entry-{entry.pk}")).to_contain_text("Marque Durand", timeout=LIVE_TIMEOUT)
     manager_page.goto(f"{asgi_server.url}/incidents/{incident.pk}/monitoring/")
     chart = manager_page.locator("figure.volume-chart svg")
     expect(chart).to_have_count(1)
