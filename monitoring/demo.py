@@ -186,19 +186,23 @@ def load(demo) -> None:
         services.watch(actor=demo.users["member"], watchlist=watchlist)
 
     now = timezone.now()
-    batches = posts(now)
-    for source in (social, press):
-        records = [ingest.MentionIn(**row) for row in batches[source.name]]
-        ingest.ingest_records(source, records)
-
-    # What the worker found at the peak: detection run on the counters as they were then.
     peak = now - timedelta(minutes=PEAK_END)
-    loud = list(
-        social.mentions.filter(author_handle="beaute_avec_ines").values_list("pk", flat=True)
-    )  # the influencer who carried the video
+    batches = posts(now)
+
+    def ingest_posts(keep) -> None:
+        for source in (social, press):
+            records = [ingest.MentionIn(**row) for row in batches[source.name] if keep(row["published_at"])]
+            ingest.ingest_records(source, records)
+
+    # What the worker found at the peak: the posts up to then, detection run on the counters
+    # as they were (its evidence names no later post), then the rest of the afternoon.
+    ingest_posts(lambda at: at <= peak)
+    # The influencer who carried the video: above the watchlists' reach threshold.
+    loud = list(social.mentions.filter(author_handle="beaute_avec_ines").values_list("pk", flat=True))
     for watchlist in Watchlist.objects.filter(cell=cell).order_by("pk"):
         for alert in detection.evaluate(watchlist, now=peak, loud_mention_ids=loud):
             Alert.objects.filter(pk=alert.pk).update(opened_at=peak)
+    ingest_posts(lambda at: at > peak)
     # The volume spike was attached to the rumour's incident: its evidence is in the crisis log.
     spike = Alert.objects.filter(Q(watchlist=product) & Q(cause=AlertCause.VOLUME) & Q(status=AlertStatus.OPEN)).first()
     if spike is not None:

@@ -2,6 +2,7 @@
 incidents register (monitoring, the response queue, relays); loading it again changes nothing."""
 
 import io
+from datetime import datetime
 
 import pytest
 from django.apps import apps
@@ -69,7 +70,10 @@ def test_demo_monitoring_queue_and_relays_are_filled_the_real_way(loaded):
     assert Mention.objects.filter(cell=loaded).exclude(matched={}).count() > 200
     assert Mention.objects.filter(cell=loaded, tone=-1).count() > 50
     assert Alert.objects.filter(cell=loaded, status="open").exists()
-    assert Alert.objects.filter(cell=loaded, status="escalated", cause="volume", incident=rumour).exists()
+    spike = Alert.objects.get(cell=loaded, status="escalated", cause="volume", incident=rumour)
+    # Evaluated at the peak, before the later posts came in: its evidence names none of them.
+    assert len(spike.evidence["top_mentions"]) == 5
+    assert all(datetime.fromisoformat(top["published_at"]) <= spike.opened_at for top in spike.evidence["top_mentions"])
     states = set(QueueItem.objects.filter(incident=rumour).values_list("state", flat=True))
     assert states == {"new", "assigned", "answered", "no_reply", "escalated"}
     assert ClaimMention.objects.filter(claim__incident=rumour).exists()
