@@ -164,7 +164,9 @@ def test(pytest_args: list[str]) -> int:
     code = run_pytest("-m", "not browser", *parallel, "--durations=10", *pytest_args)
     if code:
         return code
-    return run_pytest("-m", "browser", *pytest_args)
+    # Browser tests spend most of their time waiting for a page or a live event: two
+    # at a time (each worker with its own server, database and Redis db) use the cores.
+    return run_pytest("-m", "browser", *parallel, *pytest_args)
 
 
 def main() -> int:
