@@ -14,6 +14,7 @@ from incidents.models import LogEntry, LogKind
 from notifications.models import Notification
 from playbooks import activation, reminding, services
 from playbooks.models import Acknowledgement, AckStatus, Activation, DigestSchedule, Preparedness, Task
+from tests.facts.helpers import eager_celery
 
 pytestmark = pytest.mark.django_db
 MIN = datetime.timedelta(minutes=1)
@@ -145,8 +146,8 @@ def test_the_digest_lists_each_members_open_tasks_and_comes_back(cell, users, in
     assert reminding.due_digests() == []
 
 
-def test_activation_emails_go_out(users, incident, django_capture_on_commit_callbacks, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    with django_capture_on_commit_callbacks(execute=True):
+def test_activation_emails_go_out(users, incident, django_capture_on_commit_callbacks):
+    # Celery's app reads its conf once: the Django setting changed here would not reach it.
+    with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         activation.activate_by_hand(actor=users["manager"], incident=incident, message="Venez")
     assert len(mail.outbox) >= 5
