@@ -49,7 +49,7 @@ def test_objects_people_name_and_the_panels():
     # A log entry about a claim and a fact links to the claim (the kind registered later wins).
     assert references.named_in({"fact": 3, "claim": 4}) == ("claim", 4)
     assert references.named_in({"text": "nothing"}) is None
-    assert set(workspace.PANELS) >= {"claims", "facts", "needs-review", "statements", "chat"}
+    assert set(workspace.PANELS) >= {"claims", "facts", "statements", "chat"}
 
 
 @pytest.mark.django_db
