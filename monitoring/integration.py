@@ -1,9 +1,8 @@
 """Every touch point of monitoring with the other apps, in one module.
 
 monitoring sits above incidents, notifications and messaging: it calls their public
-services and registers into their tables; none of them imports monitoring. When the
-registries of core/ land (log kinds, notification kinds, workspace panels), this module
-is the only one to re-plug.
+services and registers into their tables; none of them imports monitoring. It registers
+its notification kind and wording in notifications.registry (see /work/coord/REGISTRIES.md).
 """
 
 from django.conf import settings
@@ -18,16 +17,15 @@ WORDING = "monitoring.alert"
 
 def connect() -> None:
     """Called once from MonitoringConfig.ready()."""
-    from notifications import wording
+    from notifications import registry
 
-    wording.WORDINGS.setdefault(
+    registry.register_kind(NOTIFICATION_KIND, gettext_lazy("Monitoring"))
+    registry.register_wording(
         WORDING,
-        (
-            gettext_lazy("Monitoring alert: %(cause)s on “%(watchlist)s”"),
-            gettext_lazy(
-                "%(count)s mentions in the last %(window)s minutes (baseline %(baseline)s); "
-                "negative share %(negative)s%%. Open the monitoring page to act on it."
-            ),
+        title=gettext_lazy("Monitoring alert: %(cause)s on “%(watchlist)s”"),
+        body=gettext_lazy(
+            "%(count)s mentions in the last %(window)s minutes (baseline %(baseline)s); "
+            "negative share %(negative)s%%. Open the monitoring page to act on it."
         ),
     )
 
