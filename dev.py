@@ -118,10 +118,38 @@ def run_pytest(*args: str) -> int:
     return 0 if code == 5 and os.environ.get("CI") != "true" else code
 
 
+def check_layers(config: dict | None = None) -> int:
+    """import-linter's contracts of pyproject.toml, on the apps that exist in this tree: an app
+    named in the layers before it is written (playbooks...) must not break the check."""
+    import tempfile
+    import tomllib
+
+    config = config or tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    config["root_packages"] = [name for name in config["root_packages"] if (ROOT / name / "__init__.py").exists()]
+    lines = ["[importlinter]", "root_packages =", *(f"    {name}" for name in config["root_packages"])]
+    for contract in config["contracts"]:
+        lines.append(f"[importlinter:contract:{contract['id']}]")
+        for key, value in contract.items():
+            if key == "id":
+                continue
+            lines += (
+                [f"{key} =", *(f"    {item}" for item in value)] if isinstance(value, list) else [f"{key} = {value}"]
+            )
+    with tempfile.NamedTemporaryFile("w", suffix=".ini", delete=False) as ini:
+        ini.write("\n".join(lines) + "\n")
+    try:
+        return sh(BIN / "lint-imports", "--config", ini.name, "--no-cache", "--no-logo")
+    finally:
+        os.unlink(ini.name)
+
+
 def test(pytest_args: list[str]) -> int:
     ensure_venv()
     if sh(BIN / "ruff", "check", ".") or sh(BIN / "ruff", "format", "--check", "."):
         print("Lint failed: `.venv/bin/ruff check --fix . && .venv/bin/ruff format .` fixes most of it.")
+        return 1
+    if check_layers():
+        print('An import goes against the layers (pyproject.toml [tool.importlinter], README "Layers").')
         return 1
     if sh(PY, "manage.py", "makemigrations", "--check", "--dry-run", "--verbosity", "1"):
         print("Models and migrations differ: run `.venv/bin/python manage.py makemigrations`.")

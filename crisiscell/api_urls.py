@@ -1,7 +1,7 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from cells.api import CellViewSet, MembershipViewSet
+from core.api.routers import RootRouter, Router
 from crisiscell.api_auth import TokenView
 from facts.api.views import ClaimViewSet, FactViewSet
 from incidents.api.views import IncidentViewSet, LogEntryViewSet
@@ -11,28 +11,6 @@ from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayView
 from reminders.api.views import CommsSettingsView, ReminderViewSet
 from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
 from statements.api.views import StatementViewSet, VersionViewSet
-
-
-class NumericIdsMixin:
-    """Ids in API paths are numbers, matched by the URL pattern itself: `members/abc/` is a
-    404 before any view runs (it was a 500: a ValueError in the lookup). A viewset with
-    other keys says so (LockViewSet: `fact:12`)."""
-
-    def get_lookup_regex(self, viewset, lookup_prefix=""):
-        if hasattr(viewset, "lookup_value_regex"):
-            return super().get_lookup_regex(viewset, lookup_prefix)
-        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
-        return f"(?P<{lookup_prefix}{kwarg}>[0-9]+)"
-
-
-class Router(NumericIdsMixin, SimpleRouter):
-    pass
-
-
-class RootRouter(NumericIdsMixin, DefaultRouter):
-    # No `.json` twins of every URL: one address per resource, as the schema says.
-    include_format_suffixes = False
-
 
 router = RootRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
@@ -75,6 +53,6 @@ urlpatterns = [
     path("incidents/<int:incident_pk>/statements/<int:statement_pk>/", include(statement_routes.urls)),
     path("cells/<int:cell_pk>/", include(cell_routes.urls)),
     path("", include(router.urls)),
-    # Monitoring plugs its own routes (it imports Router from here: after the definitions above).
+    # Monitoring plugs its own routes.
     path("", include("monitoring.api.urls")),
 ]
