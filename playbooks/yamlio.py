@@ -40,6 +40,10 @@ class ImportRefused(Exception):
         super().__init__(f"{len(errors)} problem(s)")
         self.errors = errors
 
+    def as_data(self) -> dict:
+        """The API's 400 body (playbooks and drills imports): what happened, then each problem."""
+        return {"detail": _("Nothing was imported."), "errors": [error.as_dict() for error in self.errors]}
+
 
 def export_cell(cell, versions) -> str:
     """The YAML file of the given current versions (playbooks.selectors.current_versions)."""

@@ -68,10 +68,7 @@ class ScenarioViewSet(CellScoped, mixins.ListModelMixin, mixins.CreateModelMixin
         try:
             scenarios = services.scenarios_import(actor=request.user, cell=cell, text=serializer.validated_data["yaml"])
         except yamlio.ImportRefused as refused:
-            return Response(
-                {"detail": _("Nothing was imported."), "errors": [e.as_dict() for e in refused.errors]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return Response(refused.as_data(), status=status.HTTP_400_BAD_REQUEST)
         return Response(ScenarioSerializer(scenarios, many=True).data, status=status.HTTP_201_CREATED)
 
 

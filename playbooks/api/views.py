@@ -1,6 +1,5 @@
 from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -206,10 +205,7 @@ class PlaybookViewSet(
         try:
             versions = yamlio.import_cell(actor=request.user, cell=cell, text=serializer.validated_data["yaml"])
         except yamlio.ImportRefused as refused:
-            return Response(
-                {"detail": _("Nothing was imported."), "errors": [e.as_dict() for e in refused.errors]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return Response(refused.as_data(), status=status.HTTP_400_BAD_REQUEST)
         return Response(PlaybookVersionSerializer(versions, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
