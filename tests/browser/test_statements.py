@@ -89,6 +89,9 @@ def test_a_retracted_fact_flags_the_published_holding_statement_for_member_and_m
     expect(manager.locator("#copy-text")).to_have_value(re.compile("no hidden allergen"))
     copy = manager.locator("button[data-copy=copy-text]")
     expect(copy).to_be_visible()
+    # The clipboard answers the focused page only: with the member's page opened after it,
+    # the manager's must come to the front first, as a person's click would bring it.
+    manager.bring_to_front()
     copy.click()
     expect(copy).to_have_class(re.compile(r"\bcopied\b"))
     assert "no hidden allergen" in manager.evaluate("navigator.clipboard.readText()")
