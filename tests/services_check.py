@@ -24,6 +24,21 @@ def redis_url() -> str:
     return os.environ.get("REDIS_URL", "")
 
 
+# Each test that runs real Celery workers owns a Redis database: its workers consume only
+# its own tasks even when the other worker tests run at the same time on another xdist
+# worker (playbooks and drills once shared 6, and the playbooks workers took the drills'
+# injects against the wrong test database). Keep the numbers distinct.
+WORKER_TEST_REDIS_DBS = {"reminders": 5, "playbooks": 6, "drills": 7, "integration": 14}
+
+
+def dedicated_redis_url(owner: str) -> str:
+    """REDIS_URL pointed at the database that `owner`'s worker test owns."""
+    import urllib.parse
+
+    db = WORKER_TEST_REDIS_DBS[owner]
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(redis_url())._replace(path=f"/{db}"))
+
+
 def redis_available() -> bool:
     url = redis_url()
     if not url:

@@ -4,7 +4,6 @@ paused and resumed, and still exactly once after `kill -9` of the worker mid-dri
 import signal
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -17,18 +16,16 @@ from drills.models import Inject
 from incidents.crisislog import verify_chain
 from incidents.models import LogEntry, LogKind
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
-from tests.services_check import redis_available, redis_url, require_service
+from tests.services_check import dedicated_redis_url, redis_available, require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-REDIS_DB = 6
 QUEUE = "celery"
 TOLERANCE = 2.0  # seconds between the planned time and the delivery
 
 
 def broker_url() -> str:
-    parts = urllib.parse.urlsplit(redis_url())
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+    return dedicated_redis_url("drills")
 
 
 @pytest.fixture

@@ -6,9 +6,7 @@ and writes the `notification` entry of the crisis log. Delivered twice, the task
 still notifies once.
 """
 
-import os
 import time
-import urllib.parse
 import uuid
 
 import pytest
@@ -20,25 +18,17 @@ from incidents.crisislog import verify_chain
 from incidents.models import LevelChangeNotice, LogEntry, LogKind
 from incidents.tasks import notify_level_change
 
-from ..services_check import redis_available, redis_url, require_service
+from ..services_check import dedicated_redis_url, redis_available, require_service
 from .servers import celery_app_using, start_celery_worker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-# A Redis database of its own (not the app's), and below a queue of its own.
-TEST_REDIS_DB = int(os.environ.get("CELERY_TEST_REDIS_DB", "14"))
-
-
-def dedicated_redis_url() -> str:
-    parts = urllib.parse.urlsplit(redis_url())
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB}"))
 
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
     require_service(redis_available(), "Redis (REDIS_URL=redis://...)")
-    broker_url = dedicated_redis_url()
+    broker_url = dedicated_redis_url("integration")  # and below a queue of its own
     queue = f"crisiscell-test-{uuid.uuid4().hex[:12]}"
     with celery_app_using(broker_url, queue) as app:
         app.control.purge()

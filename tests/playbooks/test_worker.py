@@ -4,7 +4,6 @@ a beat against Redis, on the PostgreSQL test database. Each sending goes out onc
 import datetime
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,16 @@ from playbooks import activation, services
 from playbooks.models import Acknowledgement, DigestSchedule, Preparedness, Task
 from playbooks.tasks import process_due_acknowledgements, process_due_task_reminders
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
-from tests.services_check import redis_available, redis_url, require_service
+from tests.services_check import dedicated_redis_url, redis_available, require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-REDIS_DB = 6  # this test's own Redis database
 QUEUE = "celery"
 MIN = datetime.timedelta(minutes=1)
 
 
 def broker_url() -> str:
-    parts = urllib.parse.urlsplit(redis_url())
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+    return dedicated_redis_url("playbooks")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import datetime
 import os
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 import psycopg
@@ -26,18 +25,16 @@ from reminders import services
 from reminders.models import Reminder, ReviewCadence
 from reminders.tasks import process_due_reminders
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
-from tests.services_check import redis_available, redis_url, require_service
+from tests.services_check import dedicated_redis_url, redis_available, require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-REDIS_DB = 5  # this test's own Redis database
 QUEUE = "celery"  # the default queue: what the beat and the workers' own follow-up tasks use
 MIN = datetime.timedelta(minutes=1)
 
 
 def broker_url() -> str:
-    parts = urllib.parse.urlsplit(redis_url())
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{REDIS_DB}"))
+    return dedicated_redis_url("reminders")
 
 
 class Cluster:
