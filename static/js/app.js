@@ -76,22 +76,39 @@
     var text = "value" in source ? source.value : source.textContent;
     var label = button.dataset.label || button.textContent;
     button.dataset.label = label;
-    function copied() {
-      button.textContent = button.dataset.copiedLabel || label;
-      button.classList.add("copied");
+    var status = document.querySelector('[data-copy-status="' + button.dataset.copy + '"]');
+    function show(text, state) {
+      button.textContent = text;
+      button.classList.add(state);
+      if (status) {
+        status.textContent = text;
+      }
       window.setTimeout(function () {
         button.textContent = label;
-        button.classList.remove("copied");
-      }, 2000);
+        button.classList.remove(state);
+        if (status) {
+          status.textContent = "";
+        }
+      }, state === "copied" ? 2000 : 6000);
+    }
+    function copied() {
+      show(button.dataset.copiedLabel || label, "copied");
+    }
+    function failed() {
+      // Never silent: say it, and leave the text selected for Ctrl+C / a long press.
+      selectAll(source);
+      show(button.dataset.failedLabel || label, "copy-failed");
     }
     function fallback() {
       // Older browsers, or a page not served over HTTPS: select and copy.
-      if (source.select) {
-        source.select();
+      selectAll(source);
+      var done = false;
+      try {
+        done = document.execCommand("copy");
+      } catch (error) {
+        done = false;
       }
-      if (document.execCommand("copy")) {
-        copied();
-      }
+      (done ? copied : failed)();
     }
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(copied, fallback);
@@ -99,6 +116,18 @@
       fallback();
     }
   });
+  function selectAll(element) {
+    if (element.select) {
+      element.focus();
+      element.select();
+      return;
+    }
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
 
   // Level changes: one reason form open at a time, and the cursor in it.
   document.addEventListener(
