@@ -4,7 +4,7 @@ import datetime
 from urllib.parse import urlsplit
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -94,6 +94,15 @@ def duration_since(value) -> str:
     if hours:
         return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
     return _("%(minutes)s min") % {"minutes": minutes}
+
+
+@register.filter
+def grouped(value):
+    """A count with the language's digit grouping: 12,400 in English, 12 400 in French.
+    Reach and follower counts run into millions; raw digits are hard to read at a glance."""
+    if value is None or value == "":
+        return value
+    return formats.number_format(value, force_grouping=True)
 
 
 @register.filter
