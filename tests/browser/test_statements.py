@@ -98,14 +98,16 @@ def test_a_retracted_fact_flags_the_published_holding_statement_for_member_and_m
     # A browser that refuses both ways of copying: said on the button and to screen
     # readers, and the text left selected for Ctrl+C.
     manager.evaluate(
-        "navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));"
-        "document.execCommand = () => false;"
+        "navigator.clipboard.writeText = () => Promise.reject(new Error('denied'));document.execCommand = () => false;"
     )
     copy.click()
     expect(copy).to_have_class(re.compile(r"\bcopy-failed\b"))
     expect(copy).to_contain_text("Not copied")
     expect(manager.locator("[data-copy-status=copy-text]")).to_contain_text("press Ctrl+C")
-    selected = "(() => { const t = document.getElementById('copy-text'); return t.value.slice(t.selectionStart, t.selectionEnd); })()"
+    selected = (
+        "(() => { const t = document.getElementById('copy-text');"
+        " return t.value.slice(t.selectionStart, t.selectionEnd); })()"
+    )
     assert "no hidden allergen" in manager.evaluate(selected)
     expect(manager.locator("#review .due")).to_be_visible()  # a review deadline, from the level
 
