@@ -151,7 +151,27 @@ def truncate() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE monitoring_mention, monitoring_volumecounter, monitoring_alert")
+        cursor.execute(
+            "TRUNCATE monitoring_mention, monitoring_pendingsearch, monitoring_mentionsearch,"
+            " monitoring_volumecounter, monitoring_alert CASCADE"
+        )
+
+
+def searchable_after(started: float, timeout: float = 600) -> str:
+    """When the worker has computed every queued full-text document (seconds since `started`)."""
+    from monitoring.models import PendingSearch
+
+    left = PendingSearch.objects.count()
+    at_end = time.perf_counter() - started
+    while left and time.perf_counter() - started < timeout:
+        time.sleep(0.5)
+        left = PendingSearch.objects.count()
+    done = time.perf_counter() - started
+    return (
+        f"{left:,} still queued after {done:.0f} s"
+        if left
+        else f"all computed {done:.1f} s after the start ({at_end:.1f} s: ingestion over)"
+    )
 
 
 def bench_matching(terms_count: int, texts_count: int) -> dict:
@@ -218,8 +238,9 @@ def main(argv=None) -> int:
 
     name = procs.create_pg_database(args.pg_admin_url)
     database_url = args.pg_admin_url.rsplit("/", 1)[0] + "/" + name
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5")
-    server = None
+    # Not 5, 6, 7 or 14 (the worker tests'): REDIS_URL, or a db of the bench's own.
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")
+    server = worker = None
     try:
         procs.setup_django(database_url, redis_url)
         from cells.models import Cell
@@ -250,6 +271,23 @@ def main(argv=None) -> int:
 
         server = subprocess.Popen(
             procs.server_command("uvicorn", args.port, ("--workers", str(args.workers))),
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "crisiscell.settings"},
+            start_new_session=True,
+        )
+        # One Celery worker, as production runs one: it computes the full-text documents
+        # (monitoring/search_index.py) and evaluates the watchlists while mentions arrive.
+        worker = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "crisiscell",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             cwd=ROOT,
             env={**env, "DJANGO_SETTINGS_MODULE": "crisiscell.settings"},
             start_new_session=True,
@@ -287,6 +325,7 @@ def main(argv=None) -> int:
                 f"  API end to end    {api_rate:12,.0f} rows/s ({api_seconds:.1f} s, {accepted:,} accepted)"
                 f"   ratio {api_rate / copy_rate:.2f} (goal >= 0.5)"
             )
+            print(f"  full-text documents: {searchable_after(started)}")
             truncate()
 
         if "sustain" not in skip:
@@ -330,15 +369,18 @@ def main(argv=None) -> int:
                 f"({sent / elapsed:,.0f}/s), stored {stored:,}, lost {sent - stored}, duplicated {stored - distinct}, "
                 f"batches more than 200 ms late {late[0]}"
             )
+            print(f"  full-text documents: {searchable_after(started)}")
     finally:
-        if server is not None:
-            import signal
+        import signal
 
-            os.killpg(server.pid, signal.SIGTERM)
+        for process in (server, worker):
+            if process is None:
+                continue
+            os.killpg(process.pid, signal.SIGTERM)
             try:
-                server.wait(10)
+                process.wait(10)
             except Exception:
-                os.killpg(server.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
         from django.db import connections
 
         connections.close_all()

@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.poll_due_sources",
         "schedule": 30,
     },
+    # Full-text documents of the mentions ingested (backs up the after-batch task).
+    "index-mention-search": {
+        "task": "monitoring.tasks.index_search_documents",
+        "schedule": 10,
+    },
     # Weak signals of the watchlists that had mentions (backs up the after-batch check).
     "evaluate-watchlists": {
         "task": "monitoring.tasks.evaluate_recent_watchlists",

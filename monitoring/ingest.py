@@ -19,7 +19,7 @@ import msgspec
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import broadcast, matching, tone
+from . import broadcast, matching, search_index, tone
 from .models import Mention, Source, VolumeCounter
 
 MAX_BATCH = 10_000
@@ -177,20 +177,38 @@ def prepare(records, errors, *, cell_id: int, now: datetime) -> tuple[list[Prepa
     return prepared, in_batch_duplicates, matcher
 
 
+# A batch goes in by COPY (psycopg writes the rows in C: binding 13 arrays of 10,000
+# values as parameters cost as much as the whole insert) into a temporary table of the
+# session, then one statement moves it into the mentions: the upsert, and the new rows
+# queued for their full-text document (monitoring/search_index.py computes it later).
+# The staging table empties itself as it is read (DELETE ... RETURNING), so a second
+# batch in the same transaction starts from nothing; ON COMMIT DELETE ROWS gives its
+# space back at every commit (temporary tables are never vacuumed).
+STAGING_SQL = """
+CREATE TEMPORARY TABLE IF NOT EXISTS monitoring_mention_in (
+    e text, ah text, an text, ar bigint, t text, l text, u text, p timestamptz,
+    lk bigint, sh bigint, rp bigint, tn smallint, m jsonb
+) ON COMMIT DELETE ROWS
+"""
+COPY_SQL = "COPY monitoring_mention_in (e, ah, an, ar, t, l, u, p, lk, sh, rp, tn, m) FROM STDIN"
 UPSERT_SQL = """
-INSERT INTO monitoring_mention (source_id, cell_id, received_at, external_id, author_handle, author_name,
-    author_reach, text, language, url, published_at, likes, shares, replies, tone, matched)
-SELECT %s, %s, %s, r.e, r.ah, r.an, r.ar, r.t, r.l, r.u, r.p, r.lk, r.sh, r.rp, r.tn, r.m::jsonb
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::text[],
-    %s::timestamptz[], %s::bigint[], %s::bigint[], %s::bigint[], %s::smallint[], %s::text[])
-    AS r(e, ah, an, ar, t, l, u, p, lk, sh, rp, tn, m)
-ON CONFLICT (source_id, external_id) DO UPDATE SET
-    likes = EXCLUDED.likes, shares = EXCLUDED.shares, replies = EXCLUDED.replies,
-    author_reach = EXCLUDED.author_reach
-WHERE (monitoring_mention.likes, monitoring_mention.shares, monitoring_mention.replies,
-       monitoring_mention.author_reach)
-    IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.shares, EXCLUDED.replies, EXCLUDED.author_reach)
-RETURNING external_id, id, (xmax = 0)
+WITH batch AS (
+    DELETE FROM monitoring_mention_in RETURNING *
+), stored AS (
+    INSERT INTO monitoring_mention (source_id, cell_id, received_at, external_id, author_handle, author_name,
+        author_reach, text, language, url, published_at, likes, shares, replies, tone, matched)
+    SELECT %s, %s, %s, e, ah, an, ar, t, l, u, p, lk, sh, rp, tn, m FROM batch
+    ON CONFLICT (source_id, external_id) DO UPDATE SET
+        likes = EXCLUDED.likes, shares = EXCLUDED.shares, replies = EXCLUDED.replies,
+        author_reach = EXCLUDED.author_reach
+    WHERE (monitoring_mention.likes, monitoring_mention.shares, monitoring_mention.replies,
+           monitoring_mention.author_reach)
+        IS DISTINCT FROM (EXCLUDED.likes, EXCLUDED.shares, EXCLUDED.replies, EXCLUDED.author_reach)
+    RETURNING external_id, id, (xmax = 0) AS inserted
+), queued AS (
+    INSERT INTO monitoring_pendingsearch (mention_id) SELECT id FROM stored WHERE inserted
+)
+SELECT external_id, id FROM stored WHERE inserted
 """
 
 COUNTER_SQL = """
@@ -206,32 +224,31 @@ _json = msgspec.json.Encoder()
 
 def _store_postgresql(source: Source, rows: list[Prepared], now: datetime) -> dict[str, int]:
     """external id -> mention id of the rows inserted (not those updated or unchanged)."""
-    columns = list(
-        zip(
-            *(
-                (
-                    r.external_id,
-                    r.author_handle,
-                    r.author_name,
-                    r.author_reach,
-                    r.text,
-                    r.language,
-                    r.url,
-                    r.published_at,
-                    r.likes,
-                    r.shares,
-                    r.replies,
-                    r.tone,
-                    _json.encode(r.matched).decode(),
-                )
-                for r in rows
-            ),
-            strict=True,
-        )
-    )
+    encode = _json.encode
     with connection.cursor() as cursor:
-        cursor.execute(UPSERT_SQL, [source.pk, source.cell_id, now, *[list(column) for column in columns]])
-        return {external_id: pk for external_id, pk, inserted in cursor.fetchall() if inserted}
+        cursor.execute(STAGING_SQL)
+        with cursor.cursor.copy(COPY_SQL) as copy:
+            write = copy.write_row
+            for r in rows:
+                write(
+                    (
+                        r.external_id,
+                        r.author_handle,
+                        r.author_name,
+                        r.author_reach,
+                        r.text,
+                        r.language,
+                        r.url,
+                        r.published_at,
+                        r.likes,
+                        r.shares,
+                        r.replies,
+                        r.tone,
+                        encode(r.matched).decode(),
+                    )
+                )
+        cursor.execute(UPSERT_SQL, [source.pk, source.cell_id, now])
+        return dict(cursor.fetchall())
 
 
 def _store_portable(source: Source, rows: list[Prepared], now: datetime) -> dict[str, int]:
@@ -305,6 +322,8 @@ def ingest_records(source: Source, records: list[MentionIn | None], errors: list
     inserted = store(source, rows, now) if rows else {}
     counts = _count(rows, inserted)
     _store_counts(counts)
+    if inserted:
+        transaction.on_commit(search_index.schedule)
     result = Result(
         accepted=len(inserted),
         duplicates=len(rows) - len(inserted) + in_batch_duplicates,

@@ -181,8 +181,12 @@ def matcher_for_cell(cell_id: int) -> Matcher:
     (one small query for the versions; the automaton itself is cached per process)."""
     from .models import Watchlist
 
+    # created_at too: an id can come back after a rollback (tests, sequences reset by a
+    # flush), and a stale automaton of another watchlist must never be reused.
     versions = tuple(
-        Watchlist.objects.filter(cell_id=cell_id, is_active=True).order_by("id").values_list("id", "version")
+        Watchlist.objects.filter(cell_id=cell_id, is_active=True)
+        .order_by("id")
+        .values_list("id", "version", "created_at")
     )
     cached = _cache.get(cell_id)
     if cached is not None and cached[0] == versions:

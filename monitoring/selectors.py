@@ -8,14 +8,8 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import search_index
 from .models import Alert, AlertStatus, Mention, Source, VolumeCounter, Watchlist
-
-FULL_TEXT = (
-    "(to_tsvector('french'::regconfig, monitoring_mention.text)"
-    " @@ websearch_to_tsquery('french'::regconfig, %s)"
-    " OR to_tsvector('english'::regconfig, monitoring_mention.text)"
-    " @@ websearch_to_tsquery('english'::regconfig, %s))"
-)
 
 
 def mentions(
@@ -34,7 +28,7 @@ def mentions(
     any_of_watchlists: list[int] | None = None,
 ) -> QuerySet[Mention]:
     """The cell's mentions, newest first, filtered. Full-text search on PostgreSQL with the
-    French and the English configurations (GIN indexes of migration 0002); a plain
+    French and the English configurations (monitoring/search_index.py); a plain
     case-insensitive search elsewhere."""
     rows = Mention.objects.filter(cell_id=cell_id).select_related("source")
     if watchlist is not None:
@@ -59,10 +53,9 @@ def mentions(
         rows = rows.filter(language=language)
     if q:
         if connection.vendor == "postgresql":
-            # The same expressions as the indexes, so that PostgreSQL uses them.
             rows = rows.extra(  # noqa: S610  (a constant clause; q is a bound parameter)
-                where=[FULL_TEXT],
-                params=[q, q],
+                where=[search_index.SEARCH_SQL],
+                params=[q, q, q, q],
             )
         else:
             rows = rows.filter(text__icontains=q)

@@ -59,3 +59,15 @@ def run_import(job_id: int) -> int:
 
     job = imports.run_job(job_id)
     return job.kept if job else 0
+
+
+@shared_task
+def index_search_documents() -> int:
+    """After ingested batches (debounced) and every 10 s (beat): the queued mentions'
+    full-text documents; idempotent (each mention is indexed once)."""
+    from django.core.cache import cache
+
+    from . import search_index
+
+    cache.delete(search_index.SCHEDULED_KEY)
+    return search_index.index_pending()

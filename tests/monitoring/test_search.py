@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from monitoring import ingest
-from monitoring.models import Watchlist
+from monitoring.models import Mention, Watchlist
 
 from .support import make_source, make_watchlist
 
@@ -83,3 +83,36 @@ def test_a_watchlist_made_on_its_page_matches_and_a_change_is_a_new_version(cell
     watchlist.refresh_from_db()
     assert watchlist.version == 2 and watchlist.terms == "lot"
     assert client.post(f"/cells/{cell.pk}/monitoring/watchlists/new/", {**form, "terms": "  "}).status_code == 400
+
+
+@pytest.mark.postgres
+def test_search_finds_mentions_before_and_after_their_document_is_computed(cell, member):
+    """Ingestion only queues the new mentions; the search reads the text of those still queued,
+    then the documents that the indexing task computed, and the answer is the same."""
+    from monitoring import search_index
+    from monitoring.models import MentionSearch, PendingSearch
+
+    if connection.vendor != "postgresql":
+        pytest.skip("full-text documents exist on PostgreSQL only")
+    make_watchlist(cell)
+    store(cell, ["Des brûlures après le sérum Durand", "Durand burns my skin", "Merci Durand"])
+    assert PendingSearch.objects.count() == 3 and MentionSearch.objects.count() == 0
+    client = APIClient()
+    client.force_authenticate(member)
+
+    def texts(query):
+        response = client.get(f"/api/v1/cells/{cell.pk}/monitoring/mentions/?q={query}")
+        assert response.status_code == 200, response.content
+        return sorted(row["text"] for row in response.json()["results"])
+
+    before = [texts("brûlure"), texts("burn"), texts("merci"), texts("nothing-here")]
+    assert before == [["Des brûlures après le sérum Durand"], ["Durand burns my skin"], ["Merci Durand"], []]
+    assert search_index.index_pending(batch=2) == 3  # two batches
+    assert PendingSearch.objects.count() == 0 and MentionSearch.objects.count() == 3
+    assert [texts("brûlure"), texts("burn"), texts("merci"), texts("nothing-here")] == before
+    assert search_index.index_pending() == 0  # nothing queued: nothing done
+    # The same posts again (metrics updated, text unchanged): nothing is queued twice.
+    source = Mention.objects.filter(cell=cell).first().source
+    again = [ingest.MentionIn(external_id=str(n), text="x", published_at=timezone.now(), likes=5) for n in range(3)]
+    assert ingest.ingest_records(source, again).duplicates == 3
+    assert PendingSearch.objects.count() == 0 and MentionSearch.objects.count() == 3
