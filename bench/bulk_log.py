@@ -39,10 +39,10 @@ from django.utils import timezone
 
 # The application's pieces this module rests on. Issue 11 moves code between apps: if an
 # import breaks, this is the one place to change.
-from incidents import workflow
+from incidents import log_kinds, workflow
 from incidents.crisislog import GENESIS_HASH, compute_hash
 from incidents.models import Incident, Level, LogCategory, LogEntry, LogKind
-from messaging.events import PANELS_BY_LOG_KIND, event_type_for
+from messaging.events import event_type_for
 from messaging.models import IncidentEvent
 
 CATEGORIES = list(LogCategory.values)
@@ -136,7 +136,7 @@ EVENT_COLUMNS = ["incident_id", "seq", "type", "object_id", "data", "actor_id", 
 
 def _event_data(entry) -> dict:
     # What messaging.events.log_entry_recorded stores for the entry (tests/bench/test_bulk_log.py compares them).
-    data = {"panels": [str(p) for p in PANELS_BY_LOG_KIND.get(entry.kind, ["log"])], "entry": entry.pk}
+    data = {"panels": log_kinds.panels(entry.kind), "entry": entry.pk}
     data["kind"] = str(entry.kind)
     if entry.kind == LogKind.LEVEL_CHANGED:
         data["level"] = entry.data.get("to")

@@ -455,7 +455,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "incidents.models.Level",
         "RoleEnum": "cells.models.Role",
-        "LogKindEnum": "incidents.models.LogKind",
+        "LogKindEnum": "incidents.log_kinds.choices",
         "FactStatusEnum": "facts.models.FactStatus",
         "SourceKindEnum": "facts.models.SourceKind",
         "ClaimStatusEnum": "facts.models.ClaimStatus",
@@ -465,7 +465,7 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "statements.models.VersionStatus",
         "ReminderKindEnum": "reminders.models.ReminderKind",
         "ReminderStatusEnum": "reminders.models.ReminderStatus",
-        "NotificationKindEnum": "notifications.models.NotificationKind",
+        "NotificationKindEnum": "notifications.registry.kind_choices",
         "RelayKindEnum": "relays.models.RelayKind",
         "ConsentEnum": "relays.models.Consent",
         "DeliveryStatusEnum": "relays.models.DeliveryStatus",

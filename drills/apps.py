@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DrillsConfig(AppConfig):
     name = "drills"
     verbose_name = _("Drills")
+
+    def ready(self):
+        from . import registrations
+
+        registrations.register()

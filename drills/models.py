@@ -8,6 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class DrillLogKind(models.TextChoices):
+    """The crisis-log kind this app writes (registered in incidents.log_kinds)."""
+
+    DRILL = "drill", _("Drill")
+
+
+class DrillNotice(models.TextChoices):
+    """The notification kind this app sends (registered in notifications.registry)."""
+
+    DRILL = "drill", _("Drill")
+
+
 class Scenario(models.Model):
     cell = models.ForeignKey("cells.Cell", on_delete=models.CASCADE, related_name="scenarios")
     name = models.CharField(_("name"), max_length=200)

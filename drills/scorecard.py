@@ -8,14 +8,22 @@ import statistics
 
 from django.db.models import Min
 
+from facts.models import FactLogKind
 from incidents.models import LogEntry, LogKind
-from playbooks.models import Acknowledgement, AckStatus, Task, TaskStatus
-from statements.models import Statement, StatementKind, StatementVersion, VersionStatus
+from playbooks.models import Acknowledgement, AckStatus, PlaybookLogKind, Task, TaskStatus
+from statements.models import Statement, StatementKind, StatementLogKind, StatementVersion, VersionStatus
 
 from .models import InjectKind, InjectStatus
 
 # Entries written by people in answer to an inject (what counts as "answered").
-ANSWERS = (LogKind.NOTE, LogKind.CORRECTION, LogKind.STATEMENT, LogKind.CLAIM, LogKind.FACT, LogKind.TASK)
+ANSWERS = (
+    LogKind.NOTE,
+    LogKind.CORRECTION,
+    StatementLogKind.STATEMENT,
+    FactLogKind.CLAIM,
+    FactLogKind.FACT,
+    PlaybookLogKind.TASK,
+)
 
 
 def _since(start, when):

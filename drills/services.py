@@ -9,6 +9,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,11 +18,10 @@ from cells.models import Cell, Role
 from core.errors import Conflict
 from core.transitions import Move, StateMachine
 from incidents import services as incidents
-from incidents.models import LogKind
 from playbooks import integration, yamlio
 
 from . import schema, scorecard
-from .models import Drill, DrillStatus, Inject, InjectKind, InjectStatus, Scenario
+from .models import Drill, DrillLogKind, DrillNotice, DrillStatus, Inject, InjectKind, InjectStatus, Scenario
 
 LEAD_ROLE = Role.MANAGER
 D = DrillStatus
@@ -108,7 +108,22 @@ def drill_start(*, actor, scenario: Scenario) -> Drill:
 
 def _log(drill: Drill, actor, action: str, text: str = "", **data):
     return integration.log(
-        incident=drill.incident, kind=LogKind.DRILL, actor=actor, action=action, text=text, drill=drill.pk, **data
+        incident=drill.incident, kind=DrillLogKind.DRILL, actor=actor, action=action, text=text, drill=drill.pk, **data
+    )
+
+
+def _notify_inject(inject: Inject, incident) -> None:
+    """A scripted question from management, as the cell would receive it (marked as an exercise),
+    in each reader's language (wording registered in drills.registrations)."""
+    integration.notify(
+        users=integration.cell_members(incident.cell),
+        incident=incident,
+        kind=DrillNotice.DRILL,
+        wording="drills.inject",
+        params={"incident": incident.title, "text": inject.text},
+        link=reverse("incidents:detail", args=[incident.pk]),
+        data={"inject": inject.pk},
+        dedupe_key=f"inject:{inject.pk}",
     )
 
 
@@ -215,7 +230,7 @@ def deliver(*, inject_id: int, due_at) -> bool:
         **result,
     )
     if inject.kind == InjectKind.QUESTION:
-        integration.notify_inject(inject, incident)
+        _notify_inject(inject, incident)
     Inject.objects.filter(pk=inject.pk).update(result={**result, "entry": entry.pk, "seq": entry.seq})
     return True
 

@@ -16,12 +16,12 @@ from cells.models import Role
 from core.errors import Conflict
 from core.transitions import Move, StateMachine
 from incidents import crisislog
-from incidents.models import Incident, LogCategory, LogKind
+from incidents.models import Incident, LogCategory
 from reminders import cadence
 from reminders import services as reminders
 from reminders.models import ReminderKind
 
-from .models import Claim, ClaimFact, ClaimRelation, ClaimStatus, Fact, FactStatus
+from .models import Claim, ClaimFact, ClaimRelation, ClaimStatus, Fact, FactLogKind, FactStatus
 from .services import require_member
 
 C, U, OK, NO, F = (
@@ -57,7 +57,7 @@ def targets_from(status: str) -> list[ClaimStatus]:
 def log_claim(claim: Claim, actor, action: str, text: str = "", **data) -> None:
     crisislog.append_entry(
         incident=claim.incident,
-        kind=LogKind.CLAIM,
+        kind=FactLogKind.CLAIM,
         actor=actor,
         text=text or claim.text,
         category=LogCategory.INFORMATION,

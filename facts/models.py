@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import language_validator
 
 
+class FactLogKind(models.TextChoices):
+    """The crisis-log kinds this app writes (registered in incidents.log_kinds)."""
+
+    FACT = "fact", _("Fact")
+    CLAIM = "claim", _("Claim")
+
+
 class FactStatus(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
     VERIFIED = "verified", _("Verified")

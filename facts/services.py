@@ -19,10 +19,10 @@ from cells.models import Membership, Role
 from core.errors import Conflict, StaleRevision
 from core.transitions import Move, StateMachine
 from incidents import crisislog
-from incidents.models import Incident, LogCategory, LogKind
+from incidents.models import Incident, LogCategory
 from messaging import locks
 
-from .models import Fact, FactPolicy, FactSource, FactStatus, FactVersion, SourceKind
+from .models import Fact, FactLogKind, FactPolicy, FactSource, FactStatus, FactVersion, SourceKind
 
 MAX_TEXT = 2000
 
@@ -50,7 +50,7 @@ def fact_policy(cell) -> FactPolicy:
 def log_fact(fact: Fact, actor, action: str, text: str = "", **data) -> None:
     crisislog.append_entry(
         incident=fact.incident,
-        kind=LogKind.FACT,
+        kind=FactLogKind.FACT,
         actor=actor,
         text=text or fact.text,
         category=LogCategory.INFORMATION,

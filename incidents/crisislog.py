@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from messaging import events
 
+from . import log_kinds
 from .models import Incident, LogEntry
 
 GENESIS_HASH = "0" * 64
@@ -98,6 +99,9 @@ def append_entry(
     data: dict | None = None,
 ) -> LogEntry:
     """Append one entry. Must run inside the caller's transaction."""
+    if kind not in log_kinds.KINDS:
+        # A programming error, not an input one: every app registers its kinds at startup.
+        raise ValueError(f"{kind!r} is not a registered crisis-log kind (incidents.log_kinds.register).")
     # Everything that needs no lock is built first: the lock is taken as late as possible.
     entry = LogEntry(
         incident=incident,

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import log_kinds
+
 
 class Level(models.TextChoices):
     WATCH = "watch", _("Watch")
@@ -81,24 +83,17 @@ class Incident(models.Model):
 
 
 class LogKind(models.TextChoices):
+    """The crisis log's own kinds. Other apps register theirs (fact, claim, statement,
+    reminder...) in incidents.log_kinds, which decides what LogEntry.kind may hold."""
+
     CREATED = "created", _("Incident created")
     EDITED = "edited", _("Incident edited")
     LEVEL_CHANGED = "level_changed", _("Level changed")
     NOTE = "note", _("Entry")
     CORRECTION = "correction", _("Correction")
     NOTIFICATION = "notification", _("Notification sent")
-    # Entries written by the facts, claims and statements workflows; details in `data`.
-    FACT = "fact", _("Fact")
-    CLAIM = "claim", _("Claim")
-    STATEMENT = "statement", _("Statement")
-    REMINDER = "reminder", _("Reminder")
     # A member pins (or unpins) an entry as a key decision: the pin is itself an entry, the log stays append-only.
     PIN = "pin", _("Key decision pinned")
-    # Preparedness (playbooks app): tasks, playbook levels applied, activation of the cell, drills.
-    TASK = "task", _("Task")
-    PLAYBOOK = "playbook", _("Playbook")
-    ACTIVATION = "activation", _("Activation")
-    DRILL = "drill", _("Drill")
 
 
 class LogCategory(models.TextChoices):
@@ -131,7 +126,8 @@ class LogEntry(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="log_entries")
     seq = models.PositiveIntegerField(editable=False)
-    kind = models.CharField(_("kind"), max_length=16, choices=LogKind.choices)
+    # A key of incidents.log_kinds (no `choices`: the apps register the kinds; same values as ever).
+    kind = models.CharField(_("kind"), max_length=16)
     category = models.CharField(_("category"), max_length=16, choices=LogCategory.choices, blank=True)
     text = models.TextField(_("text"), max_length=5000, blank=True)
     source_url = models.URLField(_("source link"), max_length=1000, blank=True)
@@ -179,6 +175,9 @@ class LogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Crisis log entries cannot be deleted; add a correction entry instead.")
+
+    def get_kind_display(self) -> str:
+        return log_kinds.label(self.kind)
 
 
 class LevelChangeNotice(models.Model):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from cells.access import require_role
 from cells.models import Membership, Role
 
+from . import log_kinds
 from .models import Incident, LogEntry, LogKind
 
 
@@ -110,9 +111,7 @@ def key_decisions(incident: Incident, pinned: set[int] | None = None) -> list[Lo
     return list(log_entries(incident).filter(pk__in=pinned).order_by("seq")) if pinned else []
 
 
-# Entries the system writes by itself (e-mails sent, reminders, deadlines moved): the log view can hide them.
-AUTOMATIC_KINDS = (LogKind.NOTIFICATION, LogKind.REMINDER)
-
-
 def without_automatic(entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
-    return entries.exclude(kind__in=AUTOMATIC_KINDS).exclude(actor__isnull=True)
+    """Entries the system writes by itself (e-mails sent, reminders, deadlines moved): the log view can hide
+    them. The kinds say which are automatic when they register (incidents.log_kinds)."""
+    return entries.exclude(kind__in=log_kinds.automatic_kinds()).exclude(actor__isnull=True)

@@ -20,7 +20,6 @@ from core import flash
 from core.errors import Conflict
 from core.forms import add_service_errors
 from core.http import is_htmx
-from messaging.panels import chat_form_context, chat_panel
 
 from . import attention, search, selectors, services, workflow
 from .forms import IncidentForm, IncidentPageFilter, LogEntryForm, TransitionForm
@@ -137,7 +136,6 @@ def _workspace_context(request, incident, membership, *, log_form=None, transiti
     log_form = log_form or (LogEntryForm(incident=incident) if can_contribute else None)
     # A refused correction keeps pointing at the entry it corrects.
     correcting = getattr(log_form, "cleaned_data", {}).get("corrects") if log_form is not None else None
-    chat_form = panel_forms.pop("chat_form", None)
     log = log_context(request, incident, membership)
     return {
         "incident": incident,
@@ -150,8 +148,6 @@ def _workspace_context(request, incident, membership, *, log_form=None, transiti
         "levels": list(Level),
         **glance(incident, log["pinned"]),
         **workspace_panels(request, incident, membership, **panel_forms),
-        **chat_panel(incident, membership, request.user),
-        **chat_form_context(chat_form),
     }
 
 

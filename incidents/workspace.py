@@ -1,27 +1,42 @@
-"""The panels of the incident workspace beyond the crisis log: needs-review banner, claims, facts, statements.
+"""The panels of the incident workspace beyond the incident's own (summary, level, crisis log):
+each app registers the context of its panels, in its AppConfig.ready():
 
-Each panel is also served alone as a fragment (see facts/urls.py and
-statements/urls.py) for live updates; this module puts them together for the page.
+    from incidents import workspace
+
+    def facts_context(request, incident, membership, forms: dict) -> dict:
+        return facts_panel(incident, membership, request.user)
+
+    workspace.register_panel("facts", facts_context)
+
+`forms` carries a refused form back to the page (`fact_form=...`, with its errors).
+Each panel is also served alone as a fragment for live updates (the app's own URL);
+the panels a crisis-log kind refreshes are registered with the kind (incidents.log_kinds).
 """
 
-from cells.models import Membership, Role
-from facts.forms import ClaimForm, FactForm
-from facts.panels import claims_panel, facts_panel
-from statements.panels import needs_review_panel, statements_panel
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cells.models import Membership
+from core.registry import Registry
 
 from .models import Incident
 
 
-def workspace_panels(request, incident: Incident, membership: Membership, *, fact_form=None, claim_form=None) -> dict:
-    statements = statements_panel(incident, membership)
-    context = {
-        **needs_review_panel(incident, statements["statements"]),
-        **claims_panel(incident, membership, request.user),
-        **facts_panel(incident, membership, request.user),
-        **statements,
-    }
-    if membership.has_role(Role.MEMBER):
-        # The forms people type into live outside the refreshable panels (a live refresh must not wipe them).
-        context["fact_form"] = fact_form or FactForm()
-        context["claim_form"] = claim_form or ClaimForm()
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    context: Callable[..., dict]
+
+
+PANELS = Registry("workspace panels")
+
+
+def register_panel(key: str, context: Callable[..., dict]) -> Panel:
+    return PANELS.register(key, Panel(key=key, context=context))
+
+
+def workspace_panels(request, incident: Incident, membership: Membership, **forms) -> dict:
+    context = {}
+    for panel in PANELS.values():
+        context.update(panel.context(request, incident, membership, forms))
     return context

@@ -9,3 +9,8 @@ class MessagingConfig(AppConfig):
     def ready(self):
         # Logging out closes the user's open sockets of that session.
         from . import signals  # noqa: F401
+
+        # The chat's notification kind and wording (mentions).
+        from .registrations import register
+
+        register()

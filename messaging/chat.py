@@ -12,14 +12,13 @@ from django.utils.translation import gettext as _
 from cells.access import membership_for, require_role
 from cells.models import Membership, Role
 from core.errors import Conflict
-from incidents import crisislog
+from incidents import crisislog, references
 from incidents.models import Incident, LogCategory, LogEntry, LogKind
-from notifications.models import NotificationKind
 from notifications.services import notify
 
 from . import events
 from .markdown import MENTION_RE, REF_RE
-from .models import ChatMessage
+from .models import ChatMessage, ChatNotice
 
 MAX_TEXT = ChatMessage._meta.get_field("text").max_length
 
@@ -45,9 +44,6 @@ def _mentioned_members(incident: Incident, text: str, actor) -> list:
 
 def _resolve_refs(incident: Incident, text: str) -> list[dict]:
     """The references of the text that exist in this incident (log entries by their number)."""
-    from facts.models import Claim, Fact
-    from statements.models import Statement
-
     wanted: dict[str, set[int]] = {}
     for kind, raw in REF_RE.findall(text):
         wanted.setdefault(kind, set()).add(int(raw))
@@ -55,8 +51,9 @@ def _resolve_refs(incident: Incident, text: str) -> list[dict]:
     if "log" in wanted:
         seqs = LogEntry.objects.filter(incident=incident, seq__in=wanted["log"]).values_list("seq", flat=True)
         found += [{"kind": "log", "id": seq} for seq in sorted(seqs)]
-    for kind, model in (("fact", Fact), ("claim", Claim), ("statement", Statement)):
+    for kind in references.kinds():
         if kind in wanted:
+            model = references.get(kind).model
             ids = model.objects.filter(incident=incident, pk__in=wanted[kind]).values_list("pk", flat=True)
             found += [{"kind": kind, "id": pk} for pk in sorted(ids)]
     return found
@@ -82,7 +79,7 @@ def chat_post(*, actor, incident: Incident, text: str) -> ChatMessage:
             users=mentioned,
             cell=incident.cell,
             incident=incident,
-            kind=NotificationKind.MENTION,
+            kind=ChatNotice.MENTION,
             wording="mention",
             params={"name": str(actor), "incident": incident.title, "text": text[:500]},
             link=reverse("incidents:detail", args=[incident.pk]) + f"#chat-{message.pk}",

@@ -10,33 +10,12 @@ that commits later.
 from django.db import transaction
 from django.db.models import F, QuerySet
 
+from incidents import log_kinds
 from incidents.models import Incident, LogEntry, LogKind
 
 from . import broadcast
 from .models import IncidentEvent
 
-# What each crisis-log kind changes on the workspace page (the panels to refresh).
-# "glance" is the summary at the top (level, latest approved statement, key decisions, open questions).
-PANELS_BY_LOG_KIND = {
-    LogKind.CREATED: ["summary", "log"],
-    LogKind.EDITED: ["summary", "log"],
-    # A new level also changes the review deadline of published holding statements.
-    LogKind.LEVEL_CHANGED: ["summary", "glance", "log", "statements"],
-    LogKind.NOTE: ["log"],
-    # A correction may correct a pinned key decision.
-    LogKind.CORRECTION: ["glance", "log"],
-    LogKind.NOTIFICATION: ["log"],
-    # Claims show the status of the facts that settle them.
-    LogKind.FACT: ["facts", "claims", "glance", "log"],
-    LogKind.CLAIM: ["claims", "glance", "log"],
-    LogKind.STATEMENT: ["statements", "needs-review", "claims", "glance", "log"],
-    LogKind.REMINDER: ["statements", "claims", "log"],
-    LogKind.PIN: ["glance", "log"],
-    LogKind.TASK: ["tasks", "log"],
-    LogKind.PLAYBOOK: ["tasks", "statements", "log"],
-    LogKind.ACTIVATION: ["activation", "log"],
-    LogKind.DRILL: ["glance", "claims", "log"],
-}
 EVENTS_PAGE_MAX = 500
 
 
@@ -100,12 +79,12 @@ def log_entry_recorded(entry: LogEntry, *, seq: int | None = None, cell_id: int 
     """The event of a crisis-log entry: every business change of an incident writes one.
 
     `seq`, `cell_id`: the event's number, when the append took it with the entry's."""
-    data = {"panels": PANELS_BY_LOG_KIND.get(entry.kind, ["log"]), "entry": entry.pk, "kind": entry.kind}
+    data = {"panels": log_kinds.panels(entry.kind), "entry": entry.pk, "kind": entry.kind}
     details = entry.data or {}
     if entry.kind == LogKind.LEVEL_CHANGED:
         data["level"] = details.get("to")
         data["from"] = details.get("from")
-    for key in ("fact", "claim", "statement", "version", "task"):
+    for key in ("fact", "claim", "statement", "version"):
         if key in details:
             data[key] = details[key]
     return record(

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
+from incidents import references
 
 from . import broadcast
 from .models import EditLock
 
 LOCK_TTL = datetime.timedelta(seconds=90)
-TARGET_KINDS = ("fact", "statement")
 
 
 class Locked(Conflict):
@@ -35,11 +35,8 @@ def target_for(obj) -> str:
 
 def _parse(incident, target: str):
     """The fact or statement named by `target`, if it belongs to `incident`."""
-    from facts.models import Fact
-    from statements.models import Statement
-
     kind, _sep, raw_id = (target or "").partition(":")
-    models = {"fact": Fact, "statement": Statement}
+    models = references.lockable()
     if kind not in models or not raw_id.isdigit():
         raise ValidationError({"target": _("Name what you edit as fact:<id> or statement:<id>.")})
     obj = models[kind].objects.filter(incident=incident, pk=int(raw_id)).first()

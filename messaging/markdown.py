@@ -18,7 +18,8 @@ _md = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enab
 )
 ALLOWED_TAGS = {"p", "br", "strong", "em", "s", "code", "a", "ul", "ol", "li", "blockquote"}
 MENTION_RE = re.compile(r"(?<![\w@/])@([\w.+-]{1,150})")
-REF_RE = re.compile(r"(?<![\w/#])(log|fact|claim|statement)#(\d{1,9})\b")
+# Any `kind#id`: only the references the message resolved (incidents.references) become links.
+REF_RE = re.compile(r"(?<![\w/#])([a-z][a-z_]{0,30})#(\d{1,9})\b")
 
 
 def render(text: str, *, mentions: dict[str, str] | None = None, refs: dict[tuple[str, int], str] | None = None) -> str:

@@ -6,6 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ChatNotice(models.TextChoices):
+    """The notification kinds the chat sends (registered in notifications.registry)."""
+
+    MENTION = "mention", _("Mention in the chat")
+
+
 class IncidentEvent(models.Model):
     """One change of an incident, numbered in commit order (see messaging.broadcast).
 

@@ -13,3 +13,7 @@ class NotificationsConfig(AppConfig):
         from .escalation import tell_the_cell
 
         escalated.connect(tell_the_cell, dispatch_uid="notifications.escalation")
+        # Its own kinds and wordings (the other apps register theirs in their ready()).
+        from .registrations import register
+
+        register()

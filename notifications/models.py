@@ -5,18 +5,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
+
 
 class NotificationKind(models.TextChoices):
-    NEEDS_REVIEW = "needs_review", _("Statement needs review")
-    REMINDER = "reminder", _("Reminder")
-    ESCALATION = "escalation", _("Escalated reminder")
-    MENTION = "mention", _("Mention in the chat")
-    APPROVAL = "approval", _("Statement to approve")
-    STATEMENT = "statement", _("Decision on your statement")
+    """The notifications app's own kinds; the other apps register theirs (notifications.registry)."""
+
     LEVEL = "level", _("Level change")
-    # Preparedness (issue 15): the cell called in, and a drill's scripted questions.
-    ACTIVATION = "activation", _("Activation of the cell")
-    DRILL = "drill", _("Drill")
 
 
 class EmailStatus(models.TextChoices):
@@ -35,7 +30,8 @@ class Notification(models.Model):
     incident = models.ForeignKey(
         "incidents.Incident", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    # A key of notifications.registry.KINDS (no `choices`: the apps register the kinds; same values as ever).
+    kind = models.CharField(_("kind"), max_length=16)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
@@ -69,6 +65,9 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.title}"
+
+    def get_kind_display(self) -> str:
+        return str(registry.KINDS.get(self.kind, self.kind))
 
     @cached_property
     def shown(self) -> tuple[str, str]:

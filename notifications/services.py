@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from messaging import broadcast
 
+from . import registry
 from .models import EmailStatus, Notification
 from .wording import exercise_title, texts
 
@@ -55,6 +56,9 @@ def notify(
     now, unread again, worded afresh, e-mailed again. The same occurrence twice (a
     retried task) changes nothing. `email=False`: someone else e-mails it.
     Returns the rows created or updated."""
+    if kind not in registry.KINDS:
+        # A programming error: every app registers the kinds it sends at startup.
+        raise ValueError(f"{kind!r} is not a registered notification kind (notifications.registry.register_kind).")
     if wording:
         with translation.override(settings.LANGUAGE_CODE), timezone.override(settings.DEFAULT_USER_TIMEZONE):
             title, body = texts(wording, params or {})

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
-from incidents.models import Incident, Level, LogKind
+from incidents.models import Incident, Level
 
 from . import integration
-from .models import Acknowledgement, AckStatus, Activation, DigestSchedule, Preparedness
+from .models import Acknowledgement, AckStatus, Activation, DigestSchedule, PlaybookLogKind, Preparedness
 
 MESSAGE_MAX = 2000
 NOTE_MAX = 500
@@ -67,7 +67,7 @@ def _start(activation: Activation, incident: Incident, actor, prefs: Preparednes
     integration.notify_activation(activation, incident, members)
     integration.log(
         incident=incident,
-        kind=LogKind.ACTIVATION,
+        kind=PlaybookLogKind.ACTIVATION,
         actor=actor,
         action="activated",
         text=activation.message,
@@ -105,7 +105,7 @@ def acknowledge(*, actor, activation: Activation, answer: str, note: str = "") -
     ack.refresh_from_db()
     integration.log(
         incident=activation.incident,
-        kind=LogKind.ACTIVATION,
+        kind=PlaybookLogKind.ACTIVATION,
         actor=actor,
         action="acknowledged",
         text=note,
@@ -155,7 +155,7 @@ def remind_ack(*, ack_id: int, due_at) -> bool:
     integration.notify_ack_reminder(ack, incident, escalated=escalated)
     integration.log(
         incident=incident,
-        kind=LogKind.ACTIVATION,
+        kind=PlaybookLogKind.ACTIVATION,
         actor=None,
         action="ack_escalated" if escalated else "ack_reminded",
         activation=ack.activation_id,

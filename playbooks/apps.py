@@ -8,6 +8,7 @@ class PlaybooksConfig(AppConfig):
 
     def ready(self):
         # Every touch point with the apps below (incidents' level hook, log kinds...) is in one module.
-        from . import integration
+        from . import integration, registrations
 
+        registrations.register()
         integration.connect()

@@ -2,15 +2,22 @@
 
 Lower apps (incidents, statements, notifications, messaging) never import
 playbooks: this module reads and calls them, and subscribes to what they publish.
-When the shared registries land (log kinds, notification kinds, panels, reminder
-targets), only this module changes.
+What playbooks plugs into their registries (log kinds, notification kinds and
+wordings) is in playbooks.registrations.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models.signals import post_save
+from django.urls import reverse
 
+from cells.models import Role
 from incidents import crisislog
 from incidents.models import LogCategory, LogEntry, LogKind
 from messaging import events
+from notifications import services as notifications
+from reminders.models import ReminderNotice
+
+from .models import PlaybookLogKind, PlaybookNotice
 
 # The workspace panels a task change refreshes (the checklist, and the log when logged).
 TASK_PANELS = ["tasks"]
@@ -29,7 +36,7 @@ def log(*, incident, kind: str, actor, action: str, text: str = "", **data) -> L
 
 
 def log_task(task, actor, action: str, text: str = "", **data) -> LogEntry:
-    return log(incident=task.incident, kind=LogKind.TASK, actor=actor, action=action, text=text, task=task.pk, **data)
+    return log(incident=task.incident, kind=PlaybookLogKind.TASK, actor=actor, action=action, text=text, task=task.pk, **data)
 
 
 def task_changed(task, actor, action: str) -> None:
@@ -60,51 +67,41 @@ def create_draft(*, actor, incident, draft: dict):
 
 
 # --- Notifications (in the app, and e-mailed by the notifications outbox) ------------------------
+# Each is worded when it is read, in the reader's language (the wordings are registered in
+# playbooks.registrations); the stored title and body are the default language's.
 
 
 def cell_members(cell, roles=None):
-    from notifications.services import cell_members as members
-
-    return members(cell, roles)
+    return notifications.cell_members(cell, roles)
 
 
-def _notify(*, users, incident, kind, title: str, body: str, link: str, data: dict, dedupe_key="", occurrence=""):
-    from django.conf import settings
-    from django.utils import translation
-
-    from notifications.services import notify
-
-    # Worded in the cell's default language, as the stored texts of notifications are.
-    with translation.override(settings.LANGUAGE_CODE):
-        title, body = str(title), str(body)
-    return notify(
+def notify(*, users, incident, kind: str, wording: str, params: dict, link: str, data: dict, **keys):
+    return notifications.notify(
         users=users,
         cell=incident.cell,
         incident=incident,
         kind=kind,
-        title=title[:200],
-        body=body,
+        wording=wording,
+        params=params,
         link=link,
         data=data,
-        dedupe_key=dedupe_key,
-        occurrence=occurrence,
+        **keys,
     )
 
 
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
 def notify_activation(activation, incident, members) -> None:
-    from django.utils.translation import gettext_lazy as _
-
-    from notifications.models import NotificationKind
-
     from .activation import ack_url
 
-    _notify(
+    notify(
         users=members,
         incident=incident,
-        kind=NotificationKind.ACTIVATION,
-        title=_("The crisis cell is activated: %(incident)s") % {"incident": incident.title},
-        body=(activation.message + "\n\n" if activation.message else "")
-        + str(_("Say whether you are on it: open the link and answer “I'm on it” or “Unavailable”.")),
+        kind=PlaybookNotice.ACTIVATION,
+        wording="playbooks.activation",
+        params={"incident": incident.title, "message": activation.message},
         link=ack_url(activation),
         data={"activation": activation.pk},
         dedupe_key=f"activation:{activation.pk}",
@@ -112,34 +109,27 @@ def notify_activation(activation, incident, members) -> None:
 
 
 def notify_ack_reminder(ack, incident, *, escalated: bool) -> None:
-    from django.utils.translation import gettext_lazy as _
-
-    from cells.models import Role
-    from notifications.models import NotificationKind
-
     from .activation import ack_url
 
-    name = ack.user.get_full_name() or ack.user.username
     occurrence = f"ack:{ack.pk}:{ack.misses}"
-    _notify(
+    notify(
         users=[ack.user],
         incident=incident,
-        kind=NotificationKind.ACTIVATION,
-        title=_("The cell is activated and waits for your answer: %(incident)s") % {"incident": incident.title},
-        body=_("Open the link and answer “I'm on it” or “Unavailable”."),
+        kind=PlaybookNotice.ACTIVATION,
+        wording="playbooks.ack_reminder",
+        params={"incident": incident.title},
         link=ack_url(ack.activation),
         data={"activation": ack.activation_id, "ack": ack.pk, "occurrence": ack.misses},
         dedupe_key=f"ack:{ack.pk}",
         occurrence=occurrence,
     )
     if escalated:
-        _notify(
+        notify(
             users=cell_members(incident.cell, Role.at_least(Role.MANAGER)),
             incident=incident,
-            kind=NotificationKind.ESCALATION,
-            title=_("%(name)s has not answered the activation: %(incident)s")
-            % {"name": name, "incident": incident.title},
-            body=_("Reminded %(count)s times without an answer. Call them, or count them out.") % {"count": ack.misses},
+            kind=ReminderNotice.ESCALATION,
+            wording="playbooks.ack_escalation",
+            params={"incident": incident.title, "name": _name(ack.user), "count": ack.misses},
             link=ack_url(ack.activation),
             data={"activation": ack.activation_id, "ack": ack.pk, "occurrence": ack.misses},
             dedupe_key=f"ack-escalation:{ack.pk}",
@@ -148,27 +138,16 @@ def notify_ack_reminder(ack, incident, *, escalated: bool) -> None:
 
 
 def notify_task_overdue(task, *, escalated: bool) -> list:
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from cells.models import Role
-    from notifications.models import NotificationKind
-
     incident = task.incident
     users = [task.assignee]
     if escalated:
         users += list(cell_members(incident.cell, Role.at_least(Role.MANAGER)))
-    _notify(
+    notify(
         users=users,
         incident=incident,
-        kind=NotificationKind.ESCALATION if escalated else NotificationKind.REMINDER,
-        title=_("Task overdue: %(title)s") % {"title": task.title},
-        body=_("“%(title)s” (incident “%(incident)s”, held by %(name)s) was due and is not done. Do it, or cancel it.")
-        % {
-            "title": task.title,
-            "incident": incident.title,
-            "name": task.assignee.get_full_name() or task.assignee.username,
-        },
+        kind=ReminderNotice.ESCALATION if escalated else ReminderNotice.REMINDER,
+        wording="playbooks.task_overdue",
+        params={"title": task.title, "incident": incident.title, "name": _name(task.assignee)},
         link=reverse("incidents:detail", args=[incident.pk]) + f"#task-{task.pk}",
         data={"task": task.pk, "occurrence": task.remind_misses},
         dedupe_key=f"task:{task.pk}",
@@ -178,45 +157,19 @@ def notify_task_overdue(task, *, escalated: bool) -> list:
 
 
 def notify_digest(incident, by_user: dict, *, occurrence: int) -> None:
-    from django.contrib.auth import get_user_model
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from notifications.models import NotificationKind
-
     people = get_user_model().objects.in_bulk(list(by_user))
     for user_id, tasks in by_user.items():
-        lines = "\n".join(f"- {task.title}" for task in tasks)
-        _notify(
+        notify(
             users=[people[user_id]],
             incident=incident,
-            kind=NotificationKind.REMINDER,
-            title=_("Your open tasks (%(count)s): %(incident)s") % {"count": len(tasks), "incident": incident.title},
-            body=lines,
+            kind=ReminderNotice.REMINDER,
+            wording="playbooks.digest",
+            params={"incident": incident.title, "count": len(tasks), "tasks": [task.title for task in tasks]},
             link=reverse("playbooks:mine"),
             data={"digest": incident.pk, "occurrence": occurrence},
             dedupe_key=f"digest:{incident.pk}",
             occurrence=f"digest:{incident.pk}:{occurrence}",
         )
-
-
-def notify_inject(inject, incident) -> None:
-    """A scripted question from management, as the cell would receive it (marked as an exercise)."""
-    from django.urls import reverse
-    from django.utils.translation import gettext_lazy as _
-
-    from notifications.models import NotificationKind
-
-    _notify(
-        users=cell_members(incident.cell),
-        incident=incident,
-        kind=NotificationKind.DRILL,
-        title=_("Question from management: %(incident)s") % {"incident": incident.title},
-        body=inject.text,
-        link=reverse("incidents:detail", args=[incident.pk]),
-        data={"inject": inject.pk},
-        dedupe_key=f"inject:{inject.pk}",
-    )
 
 
 def _on_log_entry(sender, instance: LogEntry, created: bool, **kwargs):

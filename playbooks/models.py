@@ -14,6 +14,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class PlaybookLogKind(models.TextChoices):
+    """The crisis-log kinds this app writes (registered in incidents.log_kinds)."""
+
+    TASK = "task", _("Task")
+    PLAYBOOK = "playbook", _("Playbook")
+    ACTIVATION = "activation", _("Activation")
+
+
+class PlaybookNotice(models.TextChoices):
+    """The notification kinds this app sends (registered in notifications.registry); its reminders
+    and escalations use the reminders app's kinds."""
+
+    ACTIVATION = "activation", _("Activation of the cell")
+
+
 class Playbook(models.Model):
     """What the cell does for one kind of crisis. Its content lives in versions."""
 

@@ -12,11 +12,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from incidents.models import Level, LogKind
+from incidents.models import Level
 
 from . import integration
 from .activation import settings_for
-from .models import OPEN_TASK_STATUSES, DigestSchedule, Task
+from .models import OPEN_TASK_STATUSES, DigestSchedule, PlaybookLogKind, Task
 
 
 def due_tasks(now=None, limit: int = 100) -> list[tuple[int, datetime.datetime]]:
@@ -94,7 +94,7 @@ def send_digest(*, schedule_id: int, due_at) -> bool:
     if by_user:
         integration.log(
             incident=incident,
-            kind=LogKind.TASK,
+            kind=PlaybookLogKind.TASK,
             actor=None,
             action="digest",
             occurrence=schedule.sent + 1,

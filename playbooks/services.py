@@ -13,7 +13,7 @@ from cells.access import membership_for, require_role
 from cells.models import Cell, Membership, Role
 from core.errors import Conflict
 from core.transitions import Move, StateMachine
-from incidents.models import Incident, Level, LogKind
+from incidents.models import Incident, Level
 
 from . import integration, schema
 from .assignment import Picker
@@ -23,6 +23,7 @@ from .models import (
     LevelRun,
     Playbook,
     PlaybookVersion,
+    PlaybookLogKind,
     RotaSlot,
     Task,
     TaskStatus,
@@ -215,7 +216,7 @@ def _instantiate(run: LevelRun, incident: Incident, actor) -> None:
             drafts.append(integration.create_draft(actor=writer, incident=incident, draft=item).pk)
     integration.log(
         incident=incident,
-        kind=LogKind.PLAYBOOK,
+        kind=PlaybookLogKind.PLAYBOOK,
         actor=actor,
         action="applied",
         text=run.version.playbook.name,

@@ -11,3 +11,7 @@ class RemindersConfig(AppConfig):
         from .attention import register_concerns
 
         register_concerns()
+        # Its crisis-log kinds and wording, the objects it lets people name and lock.
+        from .registrations import register
+
+        register()

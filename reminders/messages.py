@@ -5,11 +5,10 @@ from django.urls import reverse
 from cells.models import Role
 from facts.models import ClaimStatus
 from incidents.models import Level
-from notifications.models import NotificationKind
 from notifications.services import cell_members, notify
 from statements.models import VersionStatus
 
-from .models import Reminder, ReminderKind
+from .models import Reminder, ReminderKind, ReminderNotice
 
 
 def still_needed(reminder: Reminder) -> bool:
@@ -80,7 +79,7 @@ def send(reminder: Reminder, users: list, *, escalated: bool) -> None:
         users=users,
         cell=reminder.incident.cell,
         incident=reminder.incident,
-        kind=NotificationKind.ESCALATION if escalated else NotificationKind.REMINDER,
+        kind=ReminderNotice.ESCALATION if escalated else ReminderNotice.REMINDER,
         wording=wording,
         params={**params, "escalated": escalated},
         link=reverse("incidents:detail", args=[reminder.incident_id]),

@@ -6,6 +6,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ReminderLogKind(models.TextChoices):
+    """The crisis-log kinds this app writes (registered in incidents.log_kinds)."""
+
+    REMINDER = "reminder", _("Reminder")
+
+
+class ReminderNotice(models.TextChoices):
+    """The notification kinds this app sends (registered in notifications.registry)."""
+
+    REMINDER = "reminder", _("Reminder")
+    ESCALATION = "escalation", _("Escalated reminder")
+
+
 class ReviewCadence(models.Model):
     """A cell's timings. Cells without a row get the field defaults (see reminders.cadence)."""
 

@@ -17,8 +17,8 @@ from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
 from incidents import crisislog
-from incidents.models import Incident, LogCategory, LogKind
-from statements.models import Statement, StatementKind, StatementVersion, VersionStatus
+from incidents.models import Incident, LogCategory
+from statements.models import Statement, StatementKind, StatementLogKind, StatementVersion, VersionStatus
 
 from . import cadence, services
 from .models import ReminderKind
@@ -69,7 +69,7 @@ def set_review_due(*, actor, statement: Statement, due_at: datetime.datetime, re
     _set_due(statement, due_at)
     crisislog.append_entry(
         incident=statement.incident,
-        kind=LogKind.STATEMENT,
+        kind=StatementLogKind.STATEMENT,
         actor=actor,
         text=(reason or "").strip(),
         category=LogCategory.COMMUNICATION,
@@ -102,7 +102,7 @@ def level_changed(*, incident: Incident, actor) -> None:
     if changes:
         crisislog.append_entry(
             incident=incident,
-            kind=LogKind.STATEMENT,
+            kind=StatementLogKind.STATEMENT,
             actor=actor,
             category=LogCategory.COMMUNICATION,
             data={"action": "review_due_recomputed", "level": incident.level, "review_due_at": changes},

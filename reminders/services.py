@@ -20,10 +20,10 @@ from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
 from incidents import crisislog
-from incidents.models import LogCategory, LogKind
+from incidents.models import LogCategory
 
 from . import cadence, messages
-from .models import TARGET_FIELD, Reminder, ReminderKind, ReminderStatus
+from .models import TARGET_FIELD, Reminder, ReminderKind, ReminderLogKind, ReminderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def disarm(*, kind: str, target) -> int:
 def log_reminder(reminder: Reminder, actor, action: str, text: str = "", **data) -> None:
     crisislog.append_entry(
         incident=reminder.incident,
-        kind=LogKind.REMINDER,
+        kind=ReminderLogKind.REMINDER,
         actor=actor,
         text=text,
         category=LogCategory.COMMUNICATION,

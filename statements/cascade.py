@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from cells.models import Role
 from facts.models import Fact
-from notifications.models import NotificationKind
 from notifications.services import cell_members, notify
 
-from .models import STANDING_STATUSES, Statement, StatementVersion
+from .models import STANDING_STATUSES, Statement, StatementNotice, StatementVersion
 from .services import log_statement
 
 
@@ -64,7 +63,7 @@ def _notify_needs_review(statement: Statement, versions: list[StatementVersion],
         users=[user for user in people if user in members],
         cell=cell,
         incident=statement.incident,
-        kind=NotificationKind.NEEDS_REVIEW,
+        kind=StatementNotice.NEEDS_REVIEW,
         wording="needs_review",
         params={
             "id": fact.pk,

@@ -9,6 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import language_validator
 
 
+class StatementLogKind(models.TextChoices):
+    """The crisis-log kinds this app writes (registered in incidents.log_kinds)."""
+
+    STATEMENT = "statement", _("Statement")
+
+
+class StatementNotice(models.TextChoices):
+    """The notification kinds this app sends (registered in notifications.registry)."""
+
+    NEEDS_REVIEW = "needs_review", _("Statement needs review")
+    APPROVAL = "approval", _("Statement to approve")
+    STATEMENT = "statement", _("Decision on your statement")
+
+
 class StatementKind(models.TextChoices):
     HOLDING = "holding", _("Holding statement")
     OFFICIAL = "official", _("Official statement / press release")

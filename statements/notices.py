@@ -10,10 +10,9 @@ managers' notice (same dedupe key) instead of adding a second one.
 from django.urls import reverse
 
 from cells.models import Role
-from notifications.models import NotificationKind
 from notifications.services import cell_members, notify
 
-from .models import StatementVersion
+from .models import StatementNotice, StatementVersion
 
 
 def _params(version: StatementVersion, actor, at) -> dict:
@@ -46,7 +45,7 @@ def submitted(*, version: StatementVersion, actor) -> None:
         users=approvers,
         cell=cell,
         incident=statement.incident,
-        kind=NotificationKind.APPROVAL,
+        kind=StatementNotice.APPROVAL,
         wording="statement.submitted",
         params=_params(version, actor, version.submitted_at),
         link=_link(version),
@@ -75,7 +74,7 @@ def decided(*, version: StatementVersion, actor, action: str, at) -> None:
         users=[user for user in people if user in members],
         cell=cell,
         incident=statement.incident,
-        kind=NotificationKind.STATEMENT,
+        kind=StatementNotice.STATEMENT,
         wording=wording,
         params={**_params(version, actor, at), **extra(version)},
         link=_link(version),

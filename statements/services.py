@@ -21,7 +21,7 @@ from core.errors import Conflict, StaleRevision
 from core.transitions import Move, StateMachine
 from facts.models import Claim, Fact, FactStatus
 from incidents import crisislog
-from incidents.models import Incident, LogCategory, LogKind
+from incidents.models import Incident, LogCategory
 from messaging import locks
 from reminders import cadence, review
 from reminders import services as reminders
@@ -33,6 +33,7 @@ from .models import (
     STANDING_STATUSES,
     CitedFact,
     Statement,
+    StatementLogKind,
     StatementVersion,
     VersionStatus,
     sha256_text,
@@ -79,7 +80,7 @@ def _require(actor, incident: Incident, minimum: Role) -> Membership:
 def log_statement(statement: Statement, actor, action: str, *, version=None, text: str = "", **data) -> None:
     crisislog.append_entry(
         incident=statement.incident,
-        kind=LogKind.STATEMENT,
+        kind=StatementLogKind.STATEMENT,
         actor=actor,
         text=text,
         category=LogCategory.COMMUNICATION,

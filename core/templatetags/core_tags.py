@@ -147,4 +147,9 @@ def display(obj, field_name: str) -> str:
     if labels is None:
         labels = _CHOICE_LABELS[key] = dict(type(obj)._meta.get_field(field_name).flatchoices)
     value = getattr(obj, field_name)
+    if not labels:
+        # A field whose values a registry decides (LogEntry.kind: incidents.log_kinds) has no
+        # choices; its model words it (get_kind_display reads the registry, a dict lookup).
+        shown = getattr(obj, f"get_{field_name}_display", None)
+        return str(shown()) if shown is not None else str(value)
     return str(labels.get(value, value))

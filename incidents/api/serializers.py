@@ -8,7 +8,7 @@ from cells.access import cells_for_user
 from cells.models import Cell
 from core.api.serializers import StrictSerializer
 
-from .. import selectors, workflow
+from .. import log_kinds, selectors, workflow
 from ..models import Incident, Level, LogCategory, LogEntry, LogVerification
 
 
@@ -126,6 +126,13 @@ class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
         incident = self.context.get("incident")
         if incident is not None and hasattr(self, "initial_data"):  # input only, as above
             self.fields["corrects"].queryset = LogEntry.objects.filter(incident=incident)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The kinds the apps registered (incidents.log_kinds), read when the serializer is
+        # used (after every AppConfig.ready), so that the schema states them as an enum.
+        fields["kind"] = serializers.ChoiceField(choices=log_kinds.choices(), read_only=True)
+        return fields
 
     def validate_category(self, value: str) -> str:
         return value or LogCategory.INFORMATION

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from .. import registry
 from ..models import Notification
 
 
@@ -26,6 +27,12 @@ class NotificationSerializer(serializers.ModelSerializer):
             "unread",
         ]
         read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The kinds the apps registered (notifications.registry), stated as an enum in the schema.
+        fields["kind"] = serializers.ChoiceField(choices=registry.kind_choices(), read_only=True)
+        return fields
 
     def get_unread(self, notification) -> bool:
         return notification.read_at is None

@@ -26,7 +26,8 @@ from crisiscell.wsgi import application
 from facts.models import Fact
 from incidents.models import Incident, LogEntry
 from messaging import chat
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
+from reminders.models import ReminderNotice
 from statements.models import StatementVersion
 from tests.pages import build_scene
 from tests.shared import SHARED, shared_fixture, users_of
@@ -223,7 +224,7 @@ def contract_scene(people) -> dict:
         "log": LogEntry.objects.filter(incident=incident).order_by("seq").values_list("pk", flat=True).first(),
         "message": chat.chat_post(actor=member, incident=incident, text="Who checks batch 42?").pk,
         "notification": Notification.objects.create(
-            user=users["manager"], cell=cell, incident=incident, kind=NotificationKind.REMINDER, title="Review"
+            user=users["manager"], cell=cell, incident=incident, kind=ReminderNotice.REMINDER, title="Review"
         ).pk,
         "owner": users["manager"].pk,
         "token": Token.objects.create(user=users["manager"]).key,

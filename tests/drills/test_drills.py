@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from drills import services
-from drills.models import Drill, Inject, Scenario
+from drills.models import Drill, DrillLogKind, Inject, Scenario
 from incidents import services as incidents
-from incidents.models import LogEntry, LogKind
+from incidents.models import LogEntry
 from notifications.models import Notification
 from playbooks import yamlio
 
@@ -47,7 +47,7 @@ def test_injects_are_delivered_once_each(scenario, users):
     assert [services.deliver(inject_id=pk, due_at=due) for pk, due in pending] == [True, True]
     # A second worker or a redelivery with the same view of the row: nothing more.
     assert [services.deliver(inject_id=pk, due_at=due) for pk, due in pending] == [False, False]
-    entries = LogEntry.objects.filter(incident=drill.incident, kind=LogKind.DRILL, data__action="inject")
+    entries = LogEntry.objects.filter(incident=drill.incident, kind=DrillLogKind.DRILL, data__action="inject")
     assert entries.count() == 3
     # The rumour is in the claims register; the question reached every member, marked as an exercise.
     assert drill.incident.claims.get().text == "Le produit serait rappelé"

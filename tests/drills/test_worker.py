@@ -12,9 +12,9 @@ from django.db import connection
 from kombu import pools
 
 from drills import services
-from drills.models import Inject
+from drills.models import DrillLogKind, Inject
 from incidents.crisislog import verify_chain
-from incidents.models import LogEntry, LogKind
+from incidents.models import LogEntry
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
 from tests.services_check import dedicated_redis_url, redis_available, require_service
 
@@ -112,7 +112,7 @@ def test_injects_on_time_exactly_once_paused_resumed_and_after_kill_9(workers, c
         assert late is not None and 0 <= late <= TOLERANCE * 1000, (inject.position, late)
     # Exactly once: one log entry per inject, one claim.
     time.sleep(2)
-    entries = LogEntry.objects.filter(incident=drill.incident, kind=LogKind.DRILL, data__action="inject")
+    entries = LogEntry.objects.filter(incident=drill.incident, kind=DrillLogKind.DRILL, data__action="inject")
     assert sorted(entries.values_list("data__position", flat=True)) == [0, 1, 2, 3]
     assert drill.incident.claims.count() == 1
     assert verify_chain(drill.incident).valid

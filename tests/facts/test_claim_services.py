@@ -6,9 +6,8 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from facts import claims, selectors
-from facts.models import ClaimStatus
+from facts.models import ClaimStatus, FactLogKind
 from incidents import services as incidents
-from incidents.models import LogKind
 from reminders.models import Reminder, ReminderKind, ReminderStatus, ReviewCadence
 
 from .helpers import log_actions, make_fact, make_statement, published
@@ -39,7 +38,7 @@ def test_registering_a_claim_logs_it_and_arms_the_unanswered_reminder(incident, 
     reminder = unanswered_reminder(claim)
     assert reminder.status == ReminderStatus.ACTIVE
     assert reminder.next_due_at == claim.first_seen_at + datetime.timedelta(minutes=45)
-    assert log_actions(incident, LogKind.CLAIM) == ["registered"]
+    assert log_actions(incident, FactLogKind.CLAIM) == ["registered"]
 
 
 @pytest.mark.parametrize(
@@ -83,7 +82,7 @@ def test_debunking_needs_a_verified_refuting_fact(incident, member, manager):
     facts.fact_verify(actor=manager, fact=refuting)
     claim = claims.claim_transition(actor=member, claim=claim, to_status="debunked", note="Lab tests")
     assert claim.status == ClaimStatus.DEBUNKED and claim.status_note == "Lab tests"
-    assert log_actions(incident, LogKind.CLAIM) == ["registered", "status", "fact_linked", "fact_linked", "status"]
+    assert log_actions(incident, FactLogKind.CLAIM) == ["registered", "status", "fact_linked", "fact_linked", "status"]
 
 
 def test_confirming_needs_a_verified_confirming_fact(incident, member, manager):
@@ -141,7 +140,7 @@ def test_editing_a_claim_logs_the_changes_and_moves_the_reminder(incident, membe
     claim = claims.claim_update(actor=member, claim=claim, estimated_reach=500000, first_seen_at=earlier)
     assert claim.estimated_reach == 500000
     assert unanswered_reminder(claim).next_due_at == earlier + datetime.timedelta(minutes=60)
-    entry = incident.log_entries.filter(kind=LogKind.CLAIM).order_by("-seq").first()
+    entry = incident.log_entries.filter(kind=FactLogKind.CLAIM).order_by("-seq").first()
     assert entry.data["action"] == "edited" and entry.data["changes"]["estimated_reach"] == [120000, 500000]
     with pytest.raises(ValidationError):
         claims.claim_update(actor=member, claim=claim, status="debunked")

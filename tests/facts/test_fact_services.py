@@ -4,9 +4,8 @@ from django.http import Http404
 
 from core.errors import Conflict, StaleRevision
 from facts import selectors, services
-from facts.models import FactPolicy, FactStatus
+from facts.models import FactLogKind, FactPolicy, FactStatus
 from incidents.crisislog import verify_chain
-from incidents.models import LogKind
 
 from .helpers import SOURCE, log_actions, make_fact
 
@@ -24,7 +23,7 @@ def test_a_member_records_a_fact_with_its_sources(incident, member):
     assert fact.status == FactStatus.UNVERIFIED and fact.version == 1
     assert [s.kind for s in fact.sources.all()] == ["url", "witness"]
     assert list(fact.versions.values_list("number", "text")) == [(1, "Batch 42 was recalled.")]
-    assert log_actions(incident, LogKind.FACT) == ["created"]
+    assert log_actions(incident, FactLogKind.FACT) == ["created"]
 
 
 @pytest.mark.parametrize(
@@ -59,7 +58,7 @@ def test_editing_keeps_every_version_and_shows_the_diff(incident, member, users)
     assert list(selectors.fact_versions(fact).values_list("number", flat=True)) == [2, 1]
     diff = [(line.op, line.text) for line in selectors.fact_diff(fact, 1, 2)]
     assert diff == [("equal", "Batch 42 was recalled."), ("delete", "On 3 March."), ("insert", "On 4 March.")]
-    assert log_actions(incident, LogKind.FACT) == ["created", "edited"]
+    assert log_actions(incident, FactLogKind.FACT) == ["created", "edited"]
     with pytest.raises(Http404):
         selectors.fact_diff(fact, 1, 9)
 
@@ -135,8 +134,8 @@ def test_every_change_is_in_the_crisis_log_and_the_chain_holds(incident, member,
     fact = make_fact(incident, member, verifier=manager)
     services.fact_add_source(actor=member, fact=fact, kind="document", reference="Lab report 7")
     services.fact_retract(actor=manager, fact=fact, reason="Lab report corrected")
-    assert log_actions(incident, LogKind.FACT) == ["created", "verify", "source_added", "retract"]
-    retract = incident.log_entries.filter(kind=LogKind.FACT).order_by("-seq").first()
+    assert log_actions(incident, FactLogKind.FACT) == ["created", "verify", "source_added", "retract"]
+    retract = incident.log_entries.filter(kind=FactLogKind.FACT).order_by("-seq").first()
     assert retract.data == {"fact": fact.pk, "action": "retract", "from": "verified", "to": "retracted"}
     assert retract.text == "Lab report corrected" and retract.actor == manager
     assert verify_chain(incident).valid

@@ -16,6 +16,7 @@ from cells.models import Role
 from core.errors import Conflict
 from incidents import services, workflow
 from incidents.models import Incident, Level, LogEntry, LogKind
+from playbooks.models import PlaybookLogKind
 
 from .support import bring_to, fast_password_hasher  # noqa: F401  (autouse)
 
@@ -72,7 +73,7 @@ def test_move_of_the_table(users, incident, from_level, to_level, role):
         assert entry.actor == users[role]
         assert entry.text == "Volume x8 in one hour"
         assert entry.data == {"from": from_level, "to": to_level}
-        assert {e.kind for e in entries[1:]} <= {LogKind.ACTIVATION, LogKind.PLAYBOOK}
+        assert {e.kind for e in entries[1:]} <= {PlaybookLogKind.ACTIVATION, PlaybookLogKind.PLAYBOOK}
         assert snapshot(incident) == (to_level, before[1] + len(entries))
     else:
         with pytest.raises(PermissionDenied):

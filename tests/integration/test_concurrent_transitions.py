@@ -19,6 +19,7 @@ from cells.models import Role
 from incidents import services
 from incidents.crisislog import verify_chain
 from incidents.models import LogEntry, LogKind
+from playbooks.models import PlaybookLogKind
 
 from ..factories import MembershipFactory, UserFactory
 from ..services_check import require_service
@@ -99,7 +100,7 @@ def test_simultaneous_escalations_one_wins_the_other_gets_409(servers, cell, man
         kinds = Counter(LogEntry.objects.filter(incident=incident).values_list("kind", flat=True))
         # The notification comes from the (eager) task of the winner only; reaching crisis
         # activates the cell (playbooks) once, whoever raced.
-        expected = {LogKind.CREATED: 1, LogKind.LEVEL_CHANGED: 1, LogKind.NOTIFICATION: 1, LogKind.ACTIVATION: 1}
+        expected = {LogKind.CREATED: 1, LogKind.LEVEL_CHANGED: 1, LogKind.NOTIFICATION: 1, PlaybookLogKind.ACTIVATION: 1}
         assert kinds == expected, f"round {n}"
         assert_log_is_a_valid_chain(incident)
 

@@ -19,11 +19,13 @@ from cells.models import Role
 from incidents import services as incidents
 from incidents.models import Level
 from messaging import chat
+from messaging.models import ChatNotice
 from notifications.models import EmailStatus, Notification, NotificationKind
 from notifications.services import notify
 from reminders import services as reminders
-from reminders.models import Reminder, ReminderKind
+from reminders.models import Reminder, ReminderKind, ReminderNotice
 from statements import services as statements
+from statements.models import StatementNotice
 from tests.facts.helpers import approved, eager_celery, make_statement, version
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +69,7 @@ def test_submitting_tells_the_managers_at_once_in_the_bell_live_and_by_mail(
 ):
     with eager_celery(), django_capture_on_commit_callbacks(execute=True):
         submitted = submit(incident, users)
-    managers = told(NotificationKind.APPROVAL)
+    managers = told(StatementNotice.APPROVAL)
     # The managers (the admin too): not the author, who may not approve it, nor the others.
     assert sorted(managers) == ["alice", "mona"]
     with translation.override("en"):
@@ -118,7 +120,7 @@ def test_the_author_is_told_of_the_managers_decision(incident, users, action, ex
         statements.version_approve(actor=manager, version=submit(incident, users))
     else:
         statements.version_reject(actor=manager, version=submit(incident, users), comment="Say when, not only what")
-    notices = Notification.objects.filter(kind=NotificationKind.STATEMENT).select_related("user")
+    notices = Notification.objects.filter(kind=StatementNotice.STATEMENT).select_related("user")
     with translation.override("en"):
         mine = [n for n in notices if n.shown_title == expected_title]
         # The author, not the manager who acted, nor anyone else.
@@ -250,7 +252,7 @@ def test_chat_markdown_is_never_shown_raw_in_a_notification(incident, users, as_
         incident=incident,
         text="@mona **urgent**: see [the video](https://example.org/v?a=1&b=2) and `log#1`\n- one\n- *two*",
     )
-    notice = Notification.objects.get(user=users["manager"], kind=NotificationKind.MENTION)
+    notice = Notification.objects.get(user=users["manager"], kind=ChatNotice.MENTION)
     body = notice.shown_body
     assert "**" not in body and "`" not in body and "[the video]" not in body and "*two*" not in body
     assert body == "@mona urgent: see the video (https://example.org/v?a=1&b=2) and log#1\n• one\n• two"
@@ -263,7 +265,7 @@ def test_a_reminder_retried_for_the_same_sending_changes_nothing(cell, users):
         return notify(
             users=[users["member"]],
             cell=cell,
-            kind=NotificationKind.REMINDER,
+            kind=ReminderNotice.REMINDER,
             title="Due",
             dedupe_key="reminder:99",
             occurrence=occurrence,
@@ -278,5 +280,5 @@ def test_a_reminder_retried_for_the_same_sending_changes_nothing(cell, users):
 
 def test_observers_and_members_do_not_get_approval_requests(incident, users):
     submit(incident, users)
-    roles = {n.user.memberships.get().role for n in Notification.objects.filter(kind=NotificationKind.APPROVAL)}
+    roles = {n.user.memberships.get().role for n in Notification.objects.filter(kind=StatementNotice.APPROVAL)}
     assert roles <= {Role.MANAGER, Role.ADMIN}

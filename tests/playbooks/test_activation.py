@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from incidents import services as incidents
-from incidents.models import LogEntry, LogKind
+from incidents.models import LogEntry
 from notifications.models import Notification
 from playbooks import activation, reminding, services
-from playbooks.models import Acknowledgement, AckStatus, Activation, DigestSchedule, Preparedness, Task
+from playbooks.models import Acknowledgement, AckStatus, Activation, DigestSchedule, PlaybookLogKind, Preparedness, Task
 from tests.facts.helpers import eager_celery
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_reaching_crisis_activates_the_cell_once(users, incident):
     assert asked == {"alice", "mona", "max", "mia", "olga"}
     notices = Notification.objects.filter(data__activation=act.pk)
     assert notices.count() == 5 and notices.first().link == reverse("playbooks:ack", args=[incident.pk, act.pk])
-    assert LogEntry.objects.filter(incident=incident, kind=LogKind.ACTIVATION, data__action="activated").count() == 1
+    assert LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.ACTIVATION, data__action="activated").count() == 1
     assert DigestSchedule.objects.filter(incident=incident).exists()
 
 
@@ -64,7 +64,7 @@ def test_a_manager_activates_by_hand_with_a_message(users, incident):
         activation.activate_by_hand(actor=users["manager"], incident=incident, message="  ")
     act = activation.activate_by_hand(actor=users["manager"], incident=incident, message="Salle B, 10 h")
     assert act.manual and act.level == "watch"
-    assert LogEntry.objects.get(incident=incident, kind=LogKind.ACTIVATION).text == "Salle B, 10 h"
+    assert LogEntry.objects.get(incident=incident, kind=PlaybookLogKind.ACTIVATION).text == "Salle B, 10 h"
 
 
 def test_acknowledging(users, incident):
@@ -80,7 +80,7 @@ def test_acknowledging(users, incident):
 
     with pytest.raises(Http404):
         activation.acknowledge(actor=users["outsider"], activation=act, answer="on_it")
-    answers = LogEntry.objects.filter(incident=incident, kind=LogKind.ACTIVATION, data__action="acknowledged")
+    answers = LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.ACTIVATION, data__action="acknowledged")
     assert [e.data["answer"] for e in answers.order_by("seq")] == ["on_it", "unavailable"]
 
 

@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 
 from core.errors import Conflict
 from incidents import services as incidents
-from incidents.models import LogEntry, LogKind
+from incidents.models import LogEntry
 from playbooks import services
-from playbooks.models import IncidentPlaybook, LevelRun, PlaybookVersion, RotaSlot, Task
+from playbooks.models import IncidentPlaybook, LevelRun, PlaybookLogKind, PlaybookVersion, RotaSlot, Task
 from statements.models import Statement, StatementVersion, VersionStatus
 
 from ..factories import MembershipFactory, UserFactory
@@ -58,7 +58,7 @@ def test_reaching_a_level_creates_its_tasks_and_drafts_once(cell, users, inciden
     drafts = Statement.objects.filter(incident=incident)
     assert drafts.count() == 1
     assert StatementVersion.objects.get(statement=drafts.get()).status == VersionStatus.DRAFT
-    applied = LogEntry.objects.filter(incident=incident, kind=LogKind.PLAYBOOK)
+    applied = LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.PLAYBOOK)
     assert [e.data["level"] for e in applied.order_by("seq")] == ["alert", "crisis"]
     assert IncidentPlaybook.objects.get(incident=incident).version.number == 1
 

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from core.errors import Conflict
-from incidents.models import LogEntry, LogKind
+from incidents.models import LogEntry
 from playbooks import services
-from playbooks.models import Task, TaskStatus
+from playbooks.models import PlaybookLogKind, Task, TaskStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -28,23 +28,23 @@ def task(incident, users):
 def test_a_task_added_by_hand_is_logged_and_armed(task, incident):
     assert task.status == TaskStatus.TODO
     assert task.remind_at == task.due_at
-    entry = LogEntry.objects.filter(incident=incident, kind=LogKind.TASK).get()
+    entry = LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.TASK).get()
     assert entry.data == {"action": "added", "task": task.pk}
 
 
 def test_todo_doing_done_and_the_log_keeps_done(task, users, incident):
     task = services.task_move(actor=users["member2"], task=task, to="doing")
-    assert not LogEntry.objects.filter(incident=incident, kind=LogKind.TASK, data__action="started").exists()
+    assert not LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.TASK, data__action="started").exists()
     task = services.task_move(actor=users["member2"], task=task, to="done", note="Juriste prévenu")
     assert task.status == TaskStatus.DONE and task.finished_by == users["member2"]
     assert task.remind_at is None  # nothing to remind about any more
-    done = LogEntry.objects.get(incident=incident, kind=LogKind.TASK, data__action="done")
+    done = LogEntry.objects.get(incident=incident, kind=PlaybookLogKind.TASK, data__action="done")
     assert done.data["on_time"] is True and done.data["note"] == "Juriste prévenu"
 
 
 def test_cancelled_is_logged_and_a_finished_task_cannot_be_ticked(task, users, incident):
     services.task_move(actor=users["member"], task=task, to="cancelled")
-    assert LogEntry.objects.filter(incident=incident, kind=LogKind.TASK, data__action="cancelled").exists()
+    assert LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.TASK, data__action="cancelled").exists()
     with pytest.raises(ValidationError) as error:
         services.task_move(actor=users["member"], task=Task.objects.get(pk=task.pk), to="done")
     assert "to" in error.value.message_dict

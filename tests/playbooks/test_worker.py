@@ -14,10 +14,9 @@ from kombu import pools
 
 from incidents import services as incidents
 from incidents.crisislog import verify_chain
-from incidents.models import LogKind
 from notifications.models import Notification
 from playbooks import activation, services
-from playbooks.models import Acknowledgement, DigestSchedule, Preparedness, Task
+from playbooks.models import Acknowledgement, DigestSchedule, PlaybookLogKind, Preparedness, Task
 from playbooks.tasks import process_due_acknowledgements, process_due_task_reminders
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
 from tests.services_check import dedicated_redis_url, redis_available, require_service
@@ -121,7 +120,7 @@ def test_reminders_and_digests_go_out_once_with_real_workers(cluster, cell, user
         "alice",
         "mona",
     }
-    entries = incident.log_entries.filter(kind=LogKind.TASK, data__action__in=["reminded", "escalated"])
+    entries = incident.log_entries.filter(kind=PlaybookLogKind.TASK, data__action__in=["reminded", "escalated"])
     assert [e.data["occurrence"] for e in entries.order_by("seq")] == [1, 2]
     assert DigestSchedule.objects.get(incident=incident).sent == 1
     assert verify_chain(incident).valid

@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from incidents import services as incidents
-from incidents.models import LogKind
 from reminders import review
 from reminders.models import Reminder, ReminderKind, ReminderStatus, ReviewCadence
 from statements import services as statements
+from statements.models import StatementLogKind
 from tests.facts.helpers import make_statement, published, version
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def test_the_deadline_follows_the_level_from_the_publication_time(live, incident
     live.refresh_from_db()
     assert live.review_due_at == published_at(live) + 30 * MIN
     assert review_reminder(live).next_due_at == live.review_due_at
-    entry = incident.log_entries.filter(kind=LogKind.STATEMENT, data__action="review_due_recomputed").get()
+    entry = incident.log_entries.filter(kind=StatementLogKind.STATEMENT, data__action="review_due_recomputed").get()
     assert entry.data["level"] == "crisis" and str(live.pk) in entry.data["review_due_at"]
 
     incidents.incident_transition(actor=manager, incident=incident, to_level="alert", reason="Calmer")

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from facts import claims
-from incidents.models import LogKind
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from reminders import services, tasks
-from reminders.models import Reminder, ReminderKind, ReminderStatus, ReviewCadence
+from reminders.models import Reminder, ReminderKind, ReminderLogKind, ReminderNotice, ReminderStatus, ReviewCadence
 from statements import services as statements
 from tests.facts.helpers import make_statement, published, version
 
@@ -38,7 +37,7 @@ def recipients(reminder, occurrence):
 
 
 def reminder_notices():
-    return Notification.objects.filter(kind__in=[NotificationKind.REMINDER, NotificationKind.ESCALATION])
+    return Notification.objects.filter(kind__in=[ReminderNotice.REMINDER, ReminderNotice.ESCALATION])
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def test_a_due_reminder_goes_to_the_author_and_publisher_and_repeats_later(revie
     review_due.refresh_from_db()
     assert review_due.misses == 1
     assert before + 15 * MIN <= review_due.next_due_at <= timezone.now() + 15 * MIN  # the default repeat
-    entry = incident.log_entries.filter(kind=LogKind.REMINDER).get()
+    entry = incident.log_entries.filter(kind=ReminderLogKind.REMINDER).get()
     assert entry.data["action"] == "sent" and entry.data["occurrence"] == 1
     assert entry.data["statement"] == review_due.statement_id
 
@@ -78,12 +77,14 @@ def test_it_repeats_until_handled_and_escalates_to_all_managers_after_n_misses(r
     assert fire(make_due(review_due))
     assert recipients(review_due, 3) == ["alice", "max", "mona"]
     third = Notification.objects.filter(data__reminder=review_due.pk, data__occurrence=3)
-    assert {n.kind for n in third} == {NotificationKind.ESCALATION}
+    assert {n.kind for n in third} == {ReminderNotice.ESCALATION}
     assert third.first().title.startswith("[Escalated]")
     # One notice per person, counted, not one per sending: the bell does not fill up.
     counts = {n.user.username: n.count for n in Notification.objects.filter(data__reminder=review_due.pk)}
     assert counts == {"max": 3, "mona": 3, "alice": 1}
-    actions = list(review_due.incident.log_entries.filter(kind=LogKind.REMINDER).values_list("data__action", flat=True))
+    actions = list(
+        review_due.incident.log_entries.filter(kind=ReminderLogKind.REMINDER).values_list("data__action", flat=True)
+    )
     assert sorted(actions) == ["escalated", "sent", "sent"]
 
 
@@ -115,7 +116,7 @@ def test_snooze_needs_a_reason_is_logged_and_resets_the_misses(review_due, membe
     assert snoozed.misses == 0 and snoozed.snooze_reason == "Waiting for the lab"
     assert snoozed.next_due_at > timezone.now() + 29 * MIN
     assert services.due() == []
-    entry = review_due.incident.log_entries.filter(kind=LogKind.REMINDER, data__action="snoozed").get()
+    entry = review_due.incident.log_entries.filter(kind=ReminderLogKind.REMINDER, data__action="snoozed").get()
     assert entry.text == "Waiting for the lab" and entry.actor == member and entry.data["minutes"] == 30
 
 

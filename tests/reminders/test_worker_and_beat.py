@@ -19,10 +19,9 @@ from django.utils import timezone
 
 from facts import claims
 from incidents.crisislog import verify_chain
-from incidents.models import LogKind
 from notifications.models import Notification
 from reminders import services
-from reminders.models import Reminder, ReviewCadence
+from reminders.models import Reminder, ReminderLogKind, ReviewCadence
 from reminders.tasks import process_due_reminders
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
 from tests.services_check import dedicated_redis_url, redis_available, require_service
@@ -169,7 +168,7 @@ def test_due_repeat_escalate_snooze_and_never_twice(cluster, reminder, incident,
     make_due(reminder)
     cluster.wait(lambda: sendings(reminder) == 8, "after the snooze")
 
-    entries = incident.log_entries.filter(kind=LogKind.REMINDER).order_by("seq")
+    entries = incident.log_entries.filter(kind=ReminderLogKind.REMINDER).order_by("seq")
     assert [e.data["action"] for e in entries] == ["sent", "escalated", "escalated", "snoozed", "sent"]
     assert entries.get(data__action="snoozed").text == "Waiting for the lab results"
     assert verify_chain(incident).valid
@@ -250,6 +249,6 @@ def test_a_worker_killed_mid_task_loses_nothing_and_duplicates_nothing(cluster, 
     assert Notification.objects.count() == 1
     reminder.refresh_from_db()
     assert reminder.misses == 1
-    assert incident.log_entries.filter(kind=LogKind.REMINDER).count() == 1
+    assert incident.log_entries.filter(kind=ReminderLogKind.REMINDER).count() == 1
     cluster.wait(lambda: cluster.emails() == ["max@example.org"], "the e-mail")
     assert verify_chain(incident).valid

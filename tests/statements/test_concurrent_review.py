@@ -16,9 +16,8 @@ from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from incidents.crisislog import verify_chain
-from incidents.models import LogKind
 from statements import services
-from statements.models import StatementVersion
+from statements.models import StatementLogKind, StatementVersion
 from tests.facts.helpers import make_fact, make_statement, version
 from tests.integration.servers import start_asgi_server
 from tests.services_check import require_service
@@ -93,7 +92,7 @@ def test_approve_against_reject_exactly_one_wins(servers, incident, users, manag
         stored = StatementVersion.objects.get(pk=submitted.pk)
         assert stored.status == winner["status"]
         decisions = statement.incident.log_entries.filter(
-            kind=LogKind.STATEMENT, data__statement=statement.pk, data__action__in=["approve", "reject"]
+            kind=StatementLogKind.STATEMENT, data__statement=statement.pk, data__action__in=["approve", "reject"]
         )
         assert decisions.count() == 1
         outcomes[winner["status"]] += 1

@@ -5,10 +5,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from facts import services as facts
-from incidents.models import LogKind
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification
 from statements import services
-from statements.models import Statement, VersionStatus
+from statements.models import Statement, StatementLogKind, StatementNotice, VersionStatus
 from tests.facts.helpers import approved, eager_celery, make_fact, make_statement, published, version
 
 pytestmark = pytest.mark.django_db
@@ -41,19 +40,19 @@ def test_retracting_a_fact_flags_every_standing_statement_citing_it(
     assert flagged(live) and flagged(approved_only)
     assert not flagged(draft) and not flagged(unrelated)
     assert Statement.objects.get(pk=live.pk).needs_review_facts == [fact.pk]
-    entries = incident.log_entries.filter(kind=LogKind.STATEMENT, data__action="needs_review")
+    entries = incident.log_entries.filter(kind=StatementLogKind.STATEMENT, data__action="needs_review")
     assert sorted(e.data["statement"] for e in entries) == sorted([live.pk, approved_only.pk])
     assert all(e.data["fact"] == fact.pk and e.data["fact_status"] == "retracted" for e in entries)
 
     # The author and the cell's managers (admin included), nobody else.
-    notified = Notification.objects.filter(kind=NotificationKind.NEEDS_REVIEW, data__statement=live.pk)
+    notified = Notification.objects.filter(kind=StatementNotice.NEEDS_REVIEW, data__statement=live.pk)
     assert sorted(n.user.username for n in notified) == ["alice", "max", "mona"]
-    other = Notification.objects.filter(kind=NotificationKind.NEEDS_REVIEW, data__statement=approved_only.pk)
+    other = Notification.objects.filter(kind=StatementNotice.NEEDS_REVIEW, data__statement=approved_only.pk)
     assert sorted(n.user.username for n in other) == ["alice", "mia", "mona"]
     assert "The lab corrected its report" in notified.first().body
     # E-mailed once each, after the commit.
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"{n.user.username}@example.org" for n in [*notified, *other])
-    assert all(n.email_status == "sent" for n in Notification.objects.filter(kind=NotificationKind.NEEDS_REVIEW))
+    assert all(n.email_status == "sent" for n in Notification.objects.filter(kind=StatementNotice.NEEDS_REVIEW))
 
 
 def test_refuting_an_unverified_fact_cited_only_by_drafts_flags_nothing(incident, member, manager):
@@ -109,7 +108,7 @@ def test_two_facts_two_flags_one_entry_each(incident, member, manager):
     facts.fact_retract(actor=manager, fact=two, reason="b")
     statement.refresh_from_db()
     assert statement.needs_review_facts == [one.pk, two.pk]
-    assert Notification.objects.filter(user__username="max", kind=NotificationKind.NEEDS_REVIEW).count() == 2
+    assert Notification.objects.filter(user__username="max", kind=StatementNotice.NEEDS_REVIEW).count() == 2
 
 
 def test_the_banner_lists_flagged_statements_with_their_facts(incident, member, manager, fact):

@@ -6,9 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.errors import Conflict, StaleRevision
 from facts import services as facts
 from incidents.crisislog import verify_chain
-from incidents.models import LogKind
 from statements import selectors, services
-from statements.models import StatementKind, StatementVersion, VersionStatus, sha256_text
+from statements.models import StatementKind, StatementLogKind, StatementVersion, VersionStatus, sha256_text
 from tests.facts.helpers import approved, log_actions, make_fact, make_statement, published, version
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def test_a_member_drafts_and_submits_a_manager_approves(incident, member, manage
     assert approved_version.status == VersionStatus.APPROVED
     assert approved_version.decided_by == manager
     assert approved_version.text_sha256 == sha256_text(approved_version.text)
-    assert log_actions(incident, LogKind.STATEMENT) == ["created", "submit", "approve"]
+    assert log_actions(incident, StatementLogKind.STATEMENT) == ["created", "submit", "approve"]
 
 
 def test_only_managers_approve_reject_publish_and_withdraw(incident, member, users):
@@ -147,7 +146,9 @@ def test_publishing_records_where_and_when_and_supersedes_the_previous_one(incid
     first.refresh_from_db()
     assert second.status == VersionStatus.PUBLISHED
     assert first.status == VersionStatus.SUPERSEDED and first.end_reason == "v2"
-    entry = incident.log_entries.filter(kind=LogKind.STATEMENT, data__action="publish").order_by("-seq").first()
+    entry = (
+        incident.log_entries.filter(kind=StatementLogKind.STATEMENT, data__action="publish").order_by("-seq").first()
+    )
     assert entry.data["supersedes"] == 1 and entry.data["channel"] == "X"
 
 
@@ -223,7 +224,7 @@ def test_every_transition_is_logged_and_the_chain_holds(incident, member, manage
     statement = make_statement(incident, member)
     live = published(statement, member, manager)
     services.version_withdraw(actor=manager, version=live, reason="Obsolete")
-    assert log_actions(incident, LogKind.STATEMENT) == ["created", "submit", "approve", "publish", "withdraw"]
+    assert log_actions(incident, StatementLogKind.STATEMENT) == ["created", "submit", "approve", "publish", "withdraw"]
     assert verify_chain(incident).valid
 
 

@@ -1,0 +1,99 @@
+"""What the statements app plugs into the apps below it (called from StatementsConfig.ready)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from facts.models import FactStatus
+from incidents import log_kinds, references, workspace
+from notifications import registry
+
+from .models import Statement, StatementLogKind, StatementNotice
+from .panels import needs_review_panel, statements_panel
+
+
+def _fact_status(params: dict) -> dict:
+    # The needs-review notice names the fact's new status: its label, in the reader's language.
+    status = params.get("fact_status")
+    if status is None:
+        return {}
+    return {"status": str(FactStatus(status).label) if status in FactStatus.values else status}
+
+
+def _statement_urls(notifications) -> dict[int, str]:
+    return {
+        n.pk: reverse("statements:detail", args=[n.incident_id, n.data["statement"]])
+        for n in notifications
+        if n.incident_id and isinstance(n.data.get("statement"), int)
+    }
+
+
+def _statements_context(request, incident, membership, forms: dict) -> dict:
+    # The statements panel and the "needs review" banner: one read of the statements for both.
+    statements = statements_panel(incident, membership)
+    return {**needs_review_panel(incident, statements["statements"]), **statements}
+
+
+def register() -> None:
+    log_kinds.register(
+        StatementLogKind.STATEMENT,
+        label=StatementLogKind.STATEMENT.label,
+        panels=["statements", "needs-review", "claims", "glance", "log"],
+        sentences={
+            "created": _("Statement #%(statement)s drafted."),
+            "edited": _("Statement #%(statement)s edited."),
+            "new_version": _("Statement #%(statement)s: version %(version)s started."),
+            "submit": _("Statement #%(statement)s v%(version)s submitted for approval."),
+            "approve": _("Statement #%(statement)s v%(version)s approved."),
+            "reject": _("Statement #%(statement)s v%(version)s rejected."),
+            "publish": _("Statement #%(statement)s v%(version)s published (%(channel)s)."),
+            "withdraw": _("Statement #%(statement)s v%(version)s withdrawn."),
+            "needs_review": _("Statement #%(statement)s needs review: a fact it cites was refuted or retracted."),
+            "review_due_set": _("Review deadline of statement #%(statement)s moved."),
+            "review_due_recomputed": _("Review deadlines of the holding statements follow the new level."),
+        },
+    )
+    references.register("statement", model=Statement, url_name="statements:detail", lockable=True)
+    workspace.register_panel("statements", _statements_context)
+    for kind in StatementNotice:
+        registry.register_kind(kind.value, kind.label)
+    registry.register_wording(
+        "needs_review",
+        title=_("Needs review: %(title)s"),
+        body=_(
+            "Fact #%(id)s “%(fact)s” is now %(status)s%(reason)s. Version(s) %(versions)s of “%(title)s” cite "
+            "it: approve a new version without it, or withdraw the statement."
+        ),
+    )
+    registry.register_wording(
+        "statement.submitted",
+        title=_("To approve: %(title)s v%(number)s"),
+        body=_(
+            "%(name)s submitted version %(number)s of “%(title)s” (incident “%(incident)s”) for approval at "
+            "%(at)s. Approve it or reject it with a comment; its authors cannot approve it themselves."
+        ),
+    )
+    registry.register_wording(
+        "statement.approved",
+        title=_("Approved: %(title)s v%(number)s"),
+        body=_(
+            "%(name)s approved version %(number)s of “%(title)s” (incident “%(incident)s”) at %(at)s. Its text "
+            "is frozen; a manager can now publish it."
+        ),
+    )
+    registry.register_wording(
+        "statement.rejected",
+        title=_("Rejected: %(title)s v%(number)s"),
+        body=_(
+            "%(name)s rejected version %(number)s of “%(title)s” (incident “%(incident)s”) at %(at)s: "
+            "“%(comment)s”. Edit it and submit it again."
+        ),
+    )
+    registry.register_wording(
+        "statement.published",
+        title=_("Published: %(title)s v%(number)s"),
+        body=_(
+            "%(name)s published version %(number)s of “%(title)s” (incident “%(incident)s”) at %(at)s, on %(channel)s."
+        ),
+    )
+    registry.register_params(_fact_status)
+    registry.register_link("statement", _statement_urls)
