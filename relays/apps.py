@@ -11,5 +11,8 @@ class RelaysConfig(AppConfig):
         from incidents import demo as demo_steps
 
         from .demo import load
+        from .registrations import register
 
         demo_steps.register("relays", load, order=30)
+        # Its crisis-log kind and wording (incidents.log_kinds).
+        register()

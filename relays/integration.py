@@ -12,7 +12,7 @@ from incidents import crisislog
 from incidents.models import Incident, LogCategory
 from statements.models import StatementVersion, VersionStatus
 
-# The crisis-log kind of relay actions (a registry entry once incidents has one).
+# The crisis-log kind of relay actions (registered in incidents.log_kinds: relays/registrations.py).
 LOG_KIND = "relay"
 
 SENTENCES = {
