@@ -1,9 +1,8 @@
 """Every touch point of monitoring with the other apps, in one module.
 
 monitoring sits above incidents, notifications and messaging: it calls their public
-services and registers into their tables; none of them imports monitoring. When the
-registries of core/ land (log kinds, notification kinds, workspace panels), this module
-is the only one to re-plug.
+services and registers into their tables; none of them imports monitoring. It registers
+its notification kind and wording in notifications.registry (see /work/coord/REGISTRIES.md).
 """
 
 from django.conf import settings
@@ -30,10 +29,11 @@ WORDING_BODY = gettext_lazy(
 
 def connect() -> None:
     """Called once from MonitoringConfig.ready()."""
-    from notifications import wording
+    from notifications import registry
 
+    registry.register_kind(NOTIFICATION_KIND, gettext_lazy("Monitoring"))
     for cause, title in WORDING_TITLES.items():
-        wording.WORDINGS.setdefault(f"{WORDING}.{cause}", (title, WORDING_BODY))
+        registry.register_wording(f"{WORDING}.{cause}", title=title, body=WORDING_BODY)
 
 
 def alert_url(alert) -> str:
