@@ -1,9 +1,8 @@
 """Every touch point of the response queue with the other apps, in one module.
 
 responses sits above incidents, statements, facts, monitoring, notifications and
-messaging: it calls their public pieces; none of them imports responses. When
-the kernel's registries land (log kinds, notification wordings, panels), this is
-the module to re-plug.
+messaging: it calls their public pieces; none of them imports responses. It registers
+its crisis-log kind and notification wordings in the registries (connect()).
 """
 
 from django.urls import reverse
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from incidents import crisislog
 from incidents.models import Incident, LogCategory
 
-# The crisis-log kind of queue actions (a registry entry once incidents has one).
+# The crisis-log kind of queue actions (registered in incidents.log_kinds by connect()).
 LOG_KIND = "response"
 # Open incidents, most urgent level first: where a mention matched by a rule goes.
 LEVEL_URGENCY = {"crisis": 0, "alert": 1, "recovery": 2, "watch": 3}
@@ -48,27 +47,15 @@ WORDINGS = {
 
 
 def connect() -> None:
-    """Called once from ResponseQueueConfig.ready(): the queue's crisis-log kind (its sentences, the
-    "queue" panels it refreshes) and its notification wordings, in the registries of the apps below
-    when they have them (issue 11), else in their tables."""
-    try:
-        from incidents import log_kinds
-    except ImportError:
-        from messaging import events
+    """Called once from ResponseQueueConfig.ready(): the queue's crisis-log kind and notification wordings,
+    in the registries of incidents and notifications (see /work/coord/REGISTRIES.md)."""
+    from incidents import log_kinds
+    from notifications import registry
 
-        events.PANELS_BY_LOG_KIND.setdefault(LOG_KIND, ["queue", "log"])
-    else:
-        log_kinds.register(LOG_KIND, label=gettext_lazy("Response queue"), panels=["queue", "log"], sentences=SENTENCES)
-    try:
-        from notifications import registry
-    except ImportError:
-        from notifications import wording
-
-        for key, value in WORDINGS.items():
-            wording.WORDINGS.setdefault(key, value)
-    else:
-        for key, (title, body) in WORDINGS.items():
-            registry.register_wording(key, title=title, body=body)
+    # A queue action refreshes the queue's live parts (and the crisis log, as every entry does).
+    log_kinds.register(LOG_KIND, label=gettext_lazy("Response queue"), panels=["queue", "log"], sentences=SENTENCES)
+    for key, (title, body) in WORDINGS.items():
+        registry.register_wording(key, title=title, body=body)
 
 
 def log(*, incident: Incident, actor, action: str, text: str = "", **data) -> None:
