@@ -63,20 +63,26 @@ def fact_diff(fact: Fact, from_number: int, to_number: int) -> list[DiffLine]:
     return text_diff(*fact_texts(fact, from_number, to_number))
 
 
+# Functions returning Prefetch objects for the claims lists, registered by the apps above
+# (statements: the statements answering each claim, as `published_answers` and `all_answers`).
+CLAIM_PREFETCHES: list = []
+
+
+def register_claim_prefetch(prefetches) -> None:
+    if prefetches not in CLAIM_PREFETCHES:
+        CLAIM_PREFETCHES.append(prefetches)
+
+
 def claims_for_incident(incident: Incident) -> QuerySet[Claim]:
     """Open claims first, the oldest rumour on top (the one most at risk of being forgotten);
     then settled ones, most recently settled first."""
-    from statements.models import Statement, VersionStatus  # statements build on facts
-
     is_open = Case(When(status__in=OPEN_CLAIM_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    answering = Statement.objects.filter(versions__status=VersionStatus.PUBLISHED).only("id", "title")
     return (
         Claim.objects.filter(incident=incident)
         .select_related("created_by", "status_changed_by")
         .prefetch_related(
             Prefetch("fact_links", queryset=ClaimFact.objects.select_related("fact")),
-            Prefetch("answered_by", queryset=answering, to_attr="published_answers"),
-            Prefetch("answered_by", queryset=Statement.objects.only("id", "title"), to_attr="all_answers"),
+            *(prefetch for prefetches in CLAIM_PREFETCHES for prefetch in prefetches()),
         )
         .annotate(open_rank=is_open)
         .order_by("open_rank", "first_seen_at", "id")

@@ -22,6 +22,7 @@ from incidents import crisislog
 from incidents.models import Incident, LogCategory
 from messaging import locks
 
+from . import signals
 from .models import Fact, FactLogKind, FactPolicy, FactSource, FactStatus, FactVersion, SourceKind
 
 MAX_TEXT = 2000
@@ -216,8 +217,5 @@ def fact_retract(*, actor, fact: Fact, reason: str) -> Fact:
 
 
 def _flag_statements(fact: Fact, actor) -> None:
-    # Imported here: statements build on facts, not the other way round; only
-    # this cascade reaches up to them.
-    from statements.cascade import flag_statements_citing
-
-    flag_statements_citing(fact=fact, actor=actor)
+    # Statements build on facts, not the other way round: they subscribe (StatementsConfig.ready).
+    signals.fact_discredited.send(sender=Fact, fact=fact, actor=actor)

@@ -83,8 +83,6 @@ def _add_fragment(request, incident, membership, form, *, notice: str = "", stat
 
 
 def _fact_page(request, fact, membership, *, status: int = 200, **forms):
-    from statements.models import CitedFact  # statements build on facts
-
     incident = fact.incident
     fact = selectors.facts_for_incident(incident).get(pk=fact.pk)
     fact.incident = incident
@@ -120,9 +118,10 @@ def _fact_page(request, fact, membership, *, status: int = 200, **forms):
         "diff": diff,
         "compared": compared,
         "claim_links": ClaimFact.objects.filter(fact=fact).select_related("claim").order_by("claim__first_seen_at"),
-        "citations": CitedFact.objects.filter(fact=fact)
-        .select_related("version__statement")
-        .order_by("version__statement__title", "-version__number"),
+        # The statements citing it (statements build on facts: read through the relation they declare).
+        "citations": fact.citations.select_related("version__statement").order_by(
+            "version__statement__title", "-version__number"
+        ),
         "can_contribute": contributor,
         "refute_form": forms.get("refute_form") or FactMoveForm(initial={"return_to": "page"}),
         "retract_form": forms.get("retract_form") or FactMoveForm(initial={"return_to": "page"}),

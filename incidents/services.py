@@ -232,9 +232,10 @@ def incident_transition(
         text=reason,
         data={"from": from_level, "to": to_level, **({"forced": forced} if forced else {})},
     )
-    from reminders.review import level_changed  # holding statements are reviewed at the level's pace
-
-    level_changed(incident=incident, actor=actor)
+    # The apps above react in the same transaction (reminders: review deadlines follow the level).
+    signals.level_changed.send(
+        sender=Incident, incident=incident, entry=entry, actor=actor, from_level=from_level, to_level=to_level
+    )
     from .tasks import anchor_crisis_log, notify_level_change
 
     # Every level change is anchored outside the database at once (incidents/anchoring.py).

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from facts.models import FactStatus
 from incidents import crisislog
 from incidents.models import Incident, LogCategory
+from statements import selectors
 from statements.models import StatementVersion, VersionStatus
 
 # The crisis-log kind of relay actions (registered in incidents.log_kinds: relays/registrations.py).
@@ -50,14 +51,10 @@ def verified_facts_of(version: StatementVersion) -> list:
 
 
 def version_of_statement(statement, number) -> StatementVersion:
-    from statements import selectors
-
     return selectors.get_version(statement, number)
 
 
 def statement_for_user(user, incident_id, statement_id, minimum):
-    from statements import selectors
-
     return selectors.get_statement_for_user(user, incident_id, statement_id, minimum)
 
 

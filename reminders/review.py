@@ -83,6 +83,11 @@ def set_review_due(*, actor, statement: Statement, due_at: datetime.datetime, re
     return statement
 
 
+def on_level_changed(sender, *, incident: Incident, actor, **kwargs) -> None:
+    """incidents.signals.level_changed (connected in RemindersConfig.ready)."""
+    level_changed(incident=incident, actor=actor)
+
+
 def level_changed(*, incident: Incident, actor) -> None:
     """Recompute the deadlines of the incident's published holding statements for its new level.
 

@@ -15,3 +15,9 @@ class StatementsConfig(AppConfig):
         from .registrations import register
 
         register()
+        # A refuted or retracted fact flags the statements that cite it.
+        from facts.signals import fact_discredited
+
+        from .cascade import on_fact_discredited
+
+        fact_discredited.connect(on_fact_discredited, dispatch_uid="statements.cascade.fact_discredited")

@@ -17,6 +17,11 @@ from .models import STANDING_STATUSES, Statement, StatementNotice, StatementVers
 from .services import log_statement
 
 
+def on_fact_discredited(sender, *, fact: Fact, actor, **kwargs) -> None:
+    """facts.signals.fact_discredited (connected in StatementsConfig.ready)."""
+    flag_statements_citing(fact=fact, actor=actor)
+
+
 def flag_statements_citing(*, fact: Fact, actor) -> list[Statement]:
     """A cited fact was refuted or retracted: every statement with an approved
     or published version citing it needs review, now. Inside the fact's transaction."""

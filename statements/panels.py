@@ -1,6 +1,7 @@
 """What the statements panel and the "needs review" banner of the incident workspace show."""
 
 from cells.models import Membership
+from facts.models import Claim, Fact
 from incidents.models import Incident
 
 from . import selectors
@@ -22,14 +23,10 @@ def needs_review_panel(incident: Incident, statements: list | None = None) -> di
 
 def flagged_facts(statement) -> list:
     """The refuted or retracted facts that flagged the statement, in the order they did."""
-    from facts.models import Fact
-
     facts = Fact.objects.in_bulk(statement.needs_review_facts)
     return [facts[pk] for pk in statement.needs_review_facts if pk in facts]
 
 
 def incident_claims(incident: Incident) -> list:
     """The claims a statement may answer, oldest first (the form lists them)."""
-    from facts.models import Claim
-
     return list(Claim.objects.filter(incident=incident).order_by("first_seen_at", "id"))

@@ -1,13 +1,15 @@
 """What the statements app plugs into the apps below it (called from StatementsConfig.ready)."""
 
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from facts import selectors as facts_selectors
 from facts.models import FactStatus
 from incidents import log_kinds, references, workspace
 from notifications import registry
 
-from .models import Statement, StatementLogKind, StatementNotice
+from .models import Statement, StatementLogKind, StatementNotice, VersionStatus
 from .panels import needs_review_panel, statements_panel
 
 
@@ -31,6 +33,15 @@ def _statements_context(request, incident, membership, forms: dict) -> dict:
     # The statements panel and the "needs review" banner: one read of the statements for both.
     statements = statements_panel(incident, membership)
     return {**needs_review_panel(incident, statements["statements"]), **statements}
+
+
+def _claim_answers() -> list[Prefetch]:
+    """The statements answering each claim of the claims panel and API (facts.selectors)."""
+    answering = Statement.objects.filter(versions__status=VersionStatus.PUBLISHED).only("id", "title")
+    return [
+        Prefetch("answered_by", queryset=answering, to_attr="published_answers"),
+        Prefetch("answered_by", queryset=Statement.objects.only("id", "title"), to_attr="all_answers"),
+    ]
 
 
 def register() -> None:
@@ -97,3 +108,4 @@ def register() -> None:
     )
     registry.register_params(_fact_status)
     registry.register_link("statement", _statement_urls)
+    facts_selectors.register_claim_prefetch(_claim_answers)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from cells.models import Membership, Role
 from core.textdiff import DiffLine, text_diff
+from facts.models import Fact
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
 
@@ -92,8 +93,6 @@ def needing_review(incident: Incident, statements: list[Statement] | None = None
 
     `statements`: every statement of the incident, when the caller has them already (the workspace).
     """
-    from facts.models import Fact
-
     if statements is None:
         flagged = list(
             Statement.objects.filter(incident=incident, needs_review=True).order_by("needs_review_since", "id")

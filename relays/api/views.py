@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.docs import ERRORS, READ_ERRORS
+from core.errors import Conflict
 from incidents.selectors import get_incident_for_user
 
 from .. import access, integration, selectors, services
@@ -233,8 +234,6 @@ class BriefingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         )
         published = statement.versions.filter(status="published").first()
         if published is None:
-            from core.errors import Conflict
-
             raise Conflict(_("Publish a version of this statement before sending it to relays."), current={})
         briefing = services.brief(actor=request.user, version=published, **data)
         return Response(
