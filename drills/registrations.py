@@ -17,6 +17,4 @@ def register() -> None:
     # An inject may add a claim (claims) and changes the summary (glance).
     log_kinds.register(DrillLogKind.DRILL, label=DrillLogKind.DRILL.label, panels=["glance", "claims", "log"])
     registry.register_kind(DrillNotice.DRILL.value, DrillNotice.DRILL.label)
-    registry.register_wording(
-        "drills.inject", title=_("Question from management: %(incident)s"), body=_question_body
-    )
+    registry.register_wording("drills.inject", title=_("Question from management: %(incident)s"), body=_question_body)

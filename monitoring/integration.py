@@ -2,7 +2,7 @@
 
 monitoring sits above incidents, notifications and messaging: it calls their public
 services and registers into their tables; none of them imports monitoring. It registers
-its notification kind and wording in notifications.registry (see /work/coord/REGISTRIES.md).
+its notification kind and wording in notifications.registry (README: How to plug in a new app).
 """
 
 from django.conf import settings

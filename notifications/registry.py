@@ -1,6 +1,6 @@
 """What each app plugs into the notifications: its kinds, its wordings, where its notices lead.
 
-Registered in the app's AppConfig.ready() (see /work/coord/REGISTRIES.md and the README):
+Registered in the app's AppConfig.ready() (README: How to plug in a new app):
 
     from notifications import registry
 

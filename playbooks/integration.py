@@ -7,15 +7,16 @@ wordings) is in playbooks.registrations.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save
 from django.urls import reverse
 
 from cells.models import Role
 from incidents import crisislog
-from incidents.models import LogCategory, LogEntry, LogKind
+from incidents.models import LogCategory, LogEntry
+from incidents.signals import level_changed
 from messaging import events
 from notifications import services as notifications
 from reminders.models import ReminderNotice
+from statements.services import statement_create
 
 from .models import PlaybookLogKind, PlaybookNotice
 
@@ -36,7 +37,9 @@ def log(*, incident, kind: str, actor, action: str, text: str = "", **data) -> L
 
 
 def log_task(task, actor, action: str, text: str = "", **data) -> LogEntry:
-    return log(incident=task.incident, kind=PlaybookLogKind.TASK, actor=actor, action=action, text=text, task=task.pk, **data)
+    return log(
+        incident=task.incident, kind=PlaybookLogKind.TASK, actor=actor, action=action, text=text, task=task.pk, **data
+    )
 
 
 def task_changed(task, actor, action: str) -> None:
@@ -53,8 +56,6 @@ def task_changed(task, actor, action: str) -> None:
 def create_draft(*, actor, incident, draft: dict):
     """A pre-drafted statement of the playbook, as a draft of the statements workflow:
     it needs a manager's approval like any other text (nothing is published unreviewed)."""
-    from statements.services import statement_create
-
     return statement_create(
         actor=actor,
         incident=incident,
@@ -172,17 +173,14 @@ def notify_digest(incident, by_user: dict, *, occurrence: int) -> None:
         )
 
 
-def _on_log_entry(sender, instance: LogEntry, created: bool, **kwargs):
-    # Interim hook until incidents publish `level_changed`: the level-change entry is
-    # written inside the transition's transaction, so what this creates commits (or
-    # rolls back) with the move itself.
-    if created and instance.kind == LogKind.LEVEL_CHANGED:
-        from . import activation, services
+def on_level_changed(sender, *, incident, actor, to_level, **kwargs) -> None:
+    """incidents.signals.level_changed, sent inside the transition's transaction: what this
+    creates (the level's tasks and drafts, the activation) commits or rolls back with the move."""
+    from . import activation, services
 
-        level = instance.data.get("to")
-        services.level_reached(incident=instance.incident, level=level, actor=instance.actor)
-        activation.level_reached(incident=instance.incident, level=level, actor=instance.actor)
+    services.level_reached(incident=incident, level=to_level, actor=actor)
+    activation.level_reached(incident=incident, level=to_level, actor=actor)
 
 
 def connect() -> None:
-    post_save.connect(_on_log_entry, sender=LogEntry, dispatch_uid="playbooks.level_reached")
+    level_changed.connect(on_level_changed, dispatch_uid="playbooks.level_reached")

@@ -1,7 +1,7 @@
 """What the playbooks app plugs into the apps below it (called from PlaybooksConfig.ready):
 its crisis-log kinds and their sentences, its notification kind and the wordings of its notices."""
 
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from incidents import log_kinds
@@ -22,7 +22,7 @@ def _applied_labels(data: dict) -> dict:
 def _activation_body(values: dict) -> str:
     # The manager's message (as typed) first, then what to do, in the reader's language.
     message = str(values.get("message") or "")
-    ask = gettext_now("Say whether you are on it: open the link and answer “I'm on it” or “Unavailable”.")
+    ask = gettext("Say whether you are on it: open the link and answer “I'm on it” or “Unavailable”.")
     return f"{message}\n\n{ask}" if message else ask
 
 

@@ -48,7 +48,7 @@ WORDINGS = {
 
 def connect() -> None:
     """Called once from ResponseQueueConfig.ready(): the queue's crisis-log kind and notification wordings,
-    in the registries of incidents and notifications (see /work/coord/REGISTRIES.md)."""
+    in the registries of incidents and notifications (README: How to plug in a new app)."""
     from incidents import log_kinds
     from notifications import registry
 

@@ -44,7 +44,10 @@ def test_a_refuted_fact_is_announced_once(incident, member):
         heard.append((fact.pk, fact.status, actor))
 
     fact = facts.fact_create(
-        actor=member, incident=incident, text="The batch was recalled.", sources=[{"kind": "department", "reference": "QA"}]
+        actor=member,
+        incident=incident,
+        text="The batch was recalled.",
+        sources=[{"kind": "department", "reference": "QA"}],
     )
     fact_discredited.connect(listener)
     try:

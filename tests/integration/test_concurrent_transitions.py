@@ -100,7 +100,12 @@ def test_simultaneous_escalations_one_wins_the_other_gets_409(servers, cell, man
         kinds = Counter(LogEntry.objects.filter(incident=incident).values_list("kind", flat=True))
         # The notification comes from the (eager) task of the winner only; reaching crisis
         # activates the cell (playbooks) once, whoever raced.
-        expected = {LogKind.CREATED: 1, LogKind.LEVEL_CHANGED: 1, LogKind.NOTIFICATION: 1, PlaybookLogKind.ACTIVATION: 1}
+        expected = {
+            LogKind.CREATED: 1,
+            LogKind.LEVEL_CHANGED: 1,
+            LogKind.NOTIFICATION: 1,
+            PlaybookLogKind.ACTIVATION: 1,
+        }
         assert kinds == expected, f"round {n}"
         assert_log_is_a_valid_chain(incident)
 

@@ -6,11 +6,12 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.errors import Conflict
 from incidents import services as incidents
 from incidents.models import LogEntry
+from notifications import wording
 from notifications.models import Notification
 from playbooks import activation, reminding, services
 from playbooks.models import Acknowledgement, AckStatus, Activation, DigestSchedule, PlaybookLogKind, Preparedness, Task
@@ -38,8 +39,26 @@ def test_reaching_crisis_activates_the_cell_once(users, incident):
     assert asked == {"alice", "mona", "max", "mia", "olga"}
     notices = Notification.objects.filter(data__activation=act.pk)
     assert notices.count() == 5 and notices.first().link == reverse("playbooks:ack", args=[incident.pk, act.pk])
-    assert LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.ACTIVATION, data__action="activated").count() == 1
+    assert (
+        LogEntry.objects.filter(incident=incident, kind=PlaybookLogKind.ACTIVATION, data__action="activated").count()
+        == 1
+    )
     assert DigestSchedule.objects.filter(incident=incident).exists()
+
+
+def test_activation_notices_read_in_the_readers_language(users, incident):
+    """Stored in the cell's default language (French), worded again for each reader (issue 11)."""
+    activation.activate_by_hand(actor=users["manager"], incident=incident, message="Salle B, 10 h")
+    notice = Notification.objects.filter(data__activation__isnull=False).first()
+    assert notice.title == f"La cellule de crise est activée : {incident.title}"
+    with translation.override("en"):
+        title, body = wording.shown(Notification.objects.get(pk=notice.pk))
+    assert title == f"The crisis cell is activated: {incident.title}"
+    assert body == (
+        "Salle B, 10 h\n\nSay whether you are on it: open the link and answer “I'm on it” or “Unavailable”."
+    )
+    with translation.override("fr"):
+        assert wording.shown(Notification.objects.get(pk=notice.pk))[0] == notice.title
 
 
 def test_a_cell_may_activate_at_alert(cell, users, incident):
