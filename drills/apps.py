@@ -10,3 +10,10 @@ class DrillsConfig(AppConfig):
         from . import registrations
 
         registrations.register()
+
+        # Its part of `manage.py load_demo`, after the playbooks (incidents cannot import drills).
+        from incidents import demo as demo_steps
+
+        from .demo import load
+
+        demo_steps.register("drills", load, order=50)

@@ -28,6 +28,29 @@ def settings_for(cell_id: int) -> Preparedness:
     return Preparedness.objects.filter(cell_id=cell_id).first() or Preparedness(cell_id=cell_id)
 
 
+PREPAREDNESS_FIELDS = (
+    "activation_level",
+    "ack_remind_minutes",
+    "task_remind_minutes",
+    "escalate_after",
+    "digest_hours",
+)
+
+
+@transaction.atomic
+def preparedness_save(*, actor, cell, **fields) -> Preparedness:
+    """Change the cell's activation level and cadences (managers); the page and the API both come here."""
+    require_role(membership_for(actor, cell.pk), Role.MANAGER)
+    prefs, _created = Preparedness.objects.select_for_update().get_or_create(cell=cell)
+    for name, value in fields.items():
+        if name not in PREPAREDNESS_FIELDS:
+            raise ValidationError({name: _("Not a preparedness setting.")})
+        setattr(prefs, name, value)
+    prefs.full_clean(exclude=["cell"])
+    prefs.save()
+    return prefs
+
+
 def level_reached(*, incident: Incident, level: str, actor) -> Activation | None:
     """Reaching the cell's activation level (crisis, or alert per setting) calls the cell in, once per incident."""
     prefs = settings_for(incident.cell_id)

@@ -12,3 +12,10 @@ class PlaybooksConfig(AppConfig):
 
         registrations.register()
         integration.connect()
+
+        # Its part of `manage.py load_demo`, after the statements (incidents cannot import playbooks).
+        from incidents import demo as demo_steps
+
+        from .demo import load
+
+        demo_steps.register("playbooks", load, order=40)

@@ -1,5 +1,8 @@
 """Overdue tasks remind their assignee, then the managers; digests of open tasks to every member.
 
+Every open task with a due time is armed (`remind_at`), assigned or not: the moment it falls due,
+the open checklists hear of it and show it overdue (the workspace's live panels).
+
 As the review reminders (reminders.services): the due time is stored on the row
 (`Task.remind_at`, `DigestSchedule.next_at`), the beat job selects what is due, and
 each sending is claimed with a conditional update on the due time it saw, in the
@@ -39,8 +42,14 @@ def remind_task(*, task_id: int, due_at) -> bool:
     if task is None:
         return False
     guard = {"pk": task.pk, "remind_at": due_at, "remind_generation": task.remind_generation}
-    if task.incident.level == Level.CLOSED or task.assignee_id is None:
+    if task.incident.level == Level.CLOSED:
         Task.objects.filter(**guard).update(remind_at=None)
+        return False
+    if task.assignee_id is None:
+        # Nobody to remind, but the open checklists must show it overdue now, not at their next render
+        # (an assigned task's reminder is a log entry, which refreshes them too). Once: claimed.
+        if Task.objects.filter(**guard).update(remind_at=None):
+            integration.task_changed(task, None, "overdue")
         return False
     prefs = settings_for(task.incident.cell_id)
     claimed = Task.objects.filter(**guard, remind_misses=task.remind_misses).update(

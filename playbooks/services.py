@@ -204,7 +204,7 @@ def _instantiate(run: LevelRun, incident: Incident, actor) -> None:
                 role=item.get("role", ""),
                 assignee=assignee,
                 due_at=due,
-                remind_at=due if assignee is not None else None,
+                remind_at=due,
                 created_by=actor,
             )
         )
@@ -269,7 +269,7 @@ def task_create(*, actor, incident: Incident, title: str, description: str = "",
         description=(description or "").strip(),
         assignee=assignee,
         due_at=due_at,
-        remind_at=due_at if assignee is not None else None,
+        remind_at=due_at,
         created_by=actor,
     )
     integration.log_task(task, actor, "added", text=task.title)
@@ -306,9 +306,8 @@ def task_update(*, actor, task: Task, expected_revision: int | None = None, **ch
     revision = task.revision if expected_revision is None else expected_revision
     fields = {**changes, "revision": F("revision") + 1, "updated_at": timezone.now()}
     if {"assignee", "due_at"} & set(changes):
-        assignee = changes.get("assignee", task.assignee)
         due_at = changes.get("due_at", task.due_at)
-        armed = due_at if assignee is not None and task.status in OPEN_TASK_STATUSES else None
+        armed = due_at if task.status in OPEN_TASK_STATUSES else None
         fields |= {"remind_at": armed, "remind_misses": 0, "remind_generation": F("remind_generation") + 1}
     if not Task.objects.filter(pk=task.pk, revision=revision).update(**fields):
         raise _stale(task)
@@ -345,7 +344,7 @@ def task_move(*, actor, task: Task, to: str, expected_status: str | None = None,
         fields |= {
             "finished_at": None,
             "finished_by": None,
-            "remind_at": task.due_at if task.assignee_id else None,
+            "remind_at": task.due_at,
             "remind_misses": 0,
             "remind_generation": F("remind_generation") + 1,
         }
@@ -379,3 +378,9 @@ def rota_add(*, actor, cell: Cell, user, starts_at, ends_at) -> RotaSlot:
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The slot must end after it starts.")})
     return RotaSlot.objects.create(cell=cell, user=user, starts_at=starts_at, ends_at=ends_at)
+
+
+@transaction.atomic
+def rota_remove(*, actor, slot: RotaSlot) -> None:
+    _require(actor, slot.cell_id, MANAGE_ROLE)
+    RotaSlot.objects.filter(pk=slot.pk).delete()

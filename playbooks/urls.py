@@ -15,4 +15,6 @@ urlpatterns = [
     path("tasks/", views.my_tasks, name="mine"),
     path("cells/<int:cell_id>/playbooks/", views.cell_playbooks, name="cell"),
     path("cells/<int:cell_id>/playbooks/export.yaml", views.cell_playbooks_export, name="export"),
+    path("cells/<int:cell_id>/preparedness/", views.cell_settings, name="settings"),
+    path("cells/<int:cell_id>/preparedness/rota/<int:slot_pk>/remove/", views.rota_remove, name="rota-remove"),
 ]

@@ -21,7 +21,8 @@ from incidents.selectors import get_incident_for_user
 from incidents.views import is_htmx, workspace_url
 
 from . import activation, selectors, services, yamlio
-from .models import Acknowledgement, Activation, Task, TaskStatus
+from .forms import PreparednessForm, RotaSlotForm
+from .models import Acknowledgement, Activation, RotaSlot, Task, TaskStatus
 from .panels import activation_context, checklist_panel
 
 MY_TASKS_PAGE_SIZE = 50
@@ -251,3 +252,77 @@ activation_panel = panel_fragment(
     "playbooks/_activation_panel.html",
     lambda request, incident, membership: activation_context(incident, membership, request.user),
 )
+
+
+# --- The cell's preparedness settings: activation level, cadences, on-call rota ---------------------
+
+ROTA_PAST_DAYS = 7
+
+
+def _rota_members(cell):
+    """Who can be on call: the cell's active members, by name."""
+    return [
+        m.user
+        for m in cell.memberships.select_related("user").order_by("user__first_name", "user__username")
+        if m.user.is_active
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cell_settings(request, cell_id):
+    """Managers and admins: which level activates the cell, the digest interval and reminder
+    cadences, and who is on call. One page, two forms (told apart by `form`)."""
+    membership = _cell_membership(request, cell_id, services.MANAGE_ROLE)
+    cell = membership.cell
+    prefs = activation.settings_for(cell.pk)
+    members = _rota_members(cell)
+    settings_form = PreparednessForm(instance=prefs, prefix="prefs")
+    rota_form = RotaSlotForm(members=members, prefix="rota")
+    status = 200
+    if request.method == "POST":
+        which = request.POST.get("form")
+        if which == "settings":
+            settings_form = PreparednessForm(request.POST, instance=prefs, prefix="prefs")
+            if settings_form.is_valid():
+                fields = {name: settings_form.cleaned_data[name] for name in settings_form.Meta.fields}
+                activation.preparedness_save(actor=request.user, cell=cell, **fields)
+                messages.success(request, _("Settings saved: they apply to the next activations and reminders."))
+                return redirect("playbooks:settings", cell_id=cell.pk)
+        elif which == "rota":
+            rota_form = RotaSlotForm(request.POST, members=members, prefix="rota")
+            if rota_form.is_valid():
+                try:
+                    services.rota_add(actor=request.user, cell=cell, **rota_form.cleaned_data)
+                except ValidationError as error:
+                    for field, errors in error.message_dict.items():
+                        rota_form.add_error(field if field in rota_form.fields else None, errors)
+                else:
+                    messages.success(request, _("On-call slot added."))
+                    return redirect("playbooks:settings", cell_id=cell.pk)
+        else:
+            messages.error(request, _("Send the settings form or the rota form."))
+            return redirect("playbooks:settings", cell_id=cell.pk)
+        status = 400
+    since = timezone.now() - datetime.timedelta(days=ROTA_PAST_DAYS)
+    context = {
+        "cell": cell,
+        "membership": membership,
+        "settings_form": settings_form,
+        "rota_form": rota_form,
+        "slots": RotaSlot.objects.filter(cell=cell, ends_at__gte=since)
+        .select_related("user")
+        .order_by("starts_at", "id"),
+        "now": timezone.now(),
+    }
+    return render(request, "playbooks/cell_settings.html", context, status=status)
+
+
+@login_required
+@require_POST
+def rota_remove(request, cell_id, slot_pk):
+    membership = _cell_membership(request, cell_id, services.MANAGE_ROLE)
+    slot = get_object_or_404(RotaSlot, pk=slot_pk, cell=membership.cell)
+    services.rota_remove(actor=request.user, slot=slot)
+    messages.success(request, _("On-call slot removed."))
+    return redirect("playbooks:settings", cell_id=membership.cell_id)

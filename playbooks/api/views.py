@@ -282,8 +282,7 @@ class RotaViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, mixins.Destroy
         serializer.instance = services.rota_add(actor=self.request.user, cell=membership.cell, **data)
 
     def perform_destroy(self, instance):
-        self.membership(services.MANAGE_ROLE)
-        instance.delete()
+        services.rota_remove(actor=self.request.user, slot=instance)
 
 
 class PreparednessView(GenericAPIView):
@@ -308,5 +307,5 @@ class PreparednessView(GenericAPIView):
         prefs = activation.settings_for(cell.pk)
         serializer = PreparednessSerializer(prefs, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save(cell=cell)
-        return Response(serializer.data)
+        prefs = activation.preparedness_save(actor=request.user, cell=cell, **serializer.validated_data)
+        return Response(PreparednessSerializer(prefs).data)

@@ -32,6 +32,8 @@ DEMO_APPS = (
     "monitoring",
     "response_queue",
     "relays",
+    "playbooks",
+    "drills",
 )
 
 
@@ -60,7 +62,7 @@ def test_demo_has_the_pages_of_issue_3_filled_and_loads_twice_the_same(loaded):
 
 
 def test_the_apps_above_incidents_register_their_steps_in_order():
-    assert [step.key for step in demo.steps()] == ["monitoring", "response_queue", "relays"]
+    assert [step.key for step in demo.steps()] == ["monitoring", "response_queue", "relays", "playbooks", "drills"]
 
 
 def test_demo_monitoring_queue_and_relays_are_filled_the_real_way(loaded):
