@@ -11,6 +11,16 @@ from django.utils import timezone
 from . import search_index
 from .models import Alert, AlertStatus, Mention, Source, VolumeCounter, Watchlist
 
+# Functions returning Prefetch objects for mentions shown on a page, registered by the apps above
+# (the response queue: whether and by whom each mention was answered, as `answered_in_queue`).
+# Monitoring names none of them: lower layers publish, higher layers subscribe.
+MENTION_PREFETCHES: list = []
+
+
+def register_mention_prefetch(prefetches) -> None:
+    if prefetches not in MENTION_PREFETCHES:
+        MENTION_PREFETCHES.append(prefetches)
+
 
 def mentions(
     cell_id: int,
@@ -26,11 +36,15 @@ def mentions(
     q: str = "",
     matched_only: bool = False,
     any_of_watchlists: list[int] | None = None,
+    for_display: bool = False,
 ) -> QuerySet[Mention]:
     """The cell's mentions, newest first, filtered. Full-text search on PostgreSQL with the
     French and the English configurations (monitoring/search_index.py); a plain
-    case-insensitive search elsewhere."""
+    case-insensitive search elsewhere. `for_display`: with what the apps above registered
+    (MENTION_PREFETCHES), one query each per page."""
     rows = Mention.objects.filter(cell_id=cell_id).select_related("source")
+    if for_display:
+        rows = rows.prefetch_related(*(prefetch for prefetches in MENTION_PREFETCHES for prefetch in prefetches()))
     if watchlist is not None:
         rows = rows.filter(matched__has_key=str(watchlist))
     elif any_of_watchlists is not None:

@@ -40,7 +40,7 @@ def _live_context(cell_id: int) -> dict:
         watchlist.count_today = counter.get("count", 0)
         watchlist.negative_today = counter.get("negative", 0)
     names = {watchlist.pk: watchlist.name for watchlist in watchlists}
-    stream = list(selectors.mentions(cell_id, matched_only=True)[:STREAM_SIZE])
+    stream = list(selectors.mentions(cell_id, matched_only=True, for_display=True)[:STREAM_SIZE])
     for mention in stream:
         mention.watchlist_names = [names.get(int(key), "?") for key in mention.matched]
     return {
@@ -243,7 +243,7 @@ def incident_volume(request, incident_pk):
     names = {w.pk: w.name for w in watchlists}
     stream = []
     if watchlist_ids:
-        stream = list(selectors.mentions(membership.cell_id, any_of_watchlists=watchlist_ids)[:20])
+        stream = list(selectors.mentions(membership.cell_id, any_of_watchlists=watchlist_ids, for_display=True)[:20])
         for mention in stream:
             mention.watchlist_names = [names[int(key)] for key in mention.matched if int(key) in names]
     context = {
@@ -267,7 +267,7 @@ def mention_search(request, cell_pk):
     filters = {}
     if form.is_bound and form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
-    rows = selectors.mentions(membership.cell_id, **filters)
+    rows = selectors.mentions(membership.cell_id, for_display=True, **filters)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     names = {w.pk: w.name for w in watchlists}
     for mention in page.object_list:

@@ -68,3 +68,12 @@ class RuleForm(ServiceForm):
 
 class LinkForm(ServiceForm):
     mention = forms.IntegerField(label=_("Mention number"), min_value=1)
+
+
+class WaitingForm(ServiceForm):
+    """What to do with a mention that waited for an incident: put it in an open incident's queue, or dismiss it."""
+
+    waiting = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    action = forms.ChoiceField(choices=[("queue", _("Put in the queue")), ("dismiss", _("Dismiss"))])
+    incident = forms.TypedChoiceField(label=_("Incident"), coerce=int, required=False, empty_value=None)
+    reason = forms.CharField(label=_("Why no answer is needed"), required=False, max_length=2000)

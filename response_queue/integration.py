@@ -20,6 +20,9 @@ LEVEL_URGENCY = {"crisis": 0, "alert": 1, "recovery": 2, "watch": 3}
 SENTENCES = {
     "flagged": gettext_lazy("Mention #%(mention)s put in the response queue by hand (item #%(item)s)."),
     "queued_by_rules": gettext_lazy("%(count)s mentions entered the response queue by the cell's rules."),
+    "queued_from_waiting": gettext_lazy(
+        "%(count)s mentions matched by the cell's rules before this incident opened entered its response queue."
+    ),
     "claimed": gettext_lazy("Queue item #%(item)s claimed."),
     "assigned": gettext_lazy("Queue item #%(item)s assigned."),
     "answered": gettext_lazy("Queue item #%(item)s answered."),
@@ -56,6 +59,20 @@ def connect() -> None:
     log_kinds.register(LOG_KIND, label=gettext_lazy("Response queue"), panels=["queue", "log"], sentences=SENTENCES)
     for key, (title, body) in WORDINGS.items():
         registry.register_wording(key, title=title, body=body)
+    # The mention lists of monitoring show whether and by whom each mention was answered.
+    from monitoring import selectors as monitoring_selectors
+
+    monitoring_selectors.register_mention_prefetch(answered_prefetch)
+
+
+def answered_prefetch() -> list:
+    """For monitoring's mention lists: each mention's answers from the queue, as `answered_in_queue`."""
+    from django.db.models import Prefetch
+
+    from .models import ItemState, QueueItem
+
+    answered = QueueItem.objects.filter(state=ItemState.ANSWERED).select_related("done_by").order_by("done_at", "pk")
+    return [Prefetch("queue_items", queryset=answered, to_attr="answered_in_queue")]
 
 
 def log(*, incident: Incident, actor, action: str, text: str = "", **data) -> None:

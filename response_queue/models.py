@@ -164,3 +164,43 @@ class ClaimMention(models.Model):
 
     def __str__(self):
         return f"mention {self.mention_id} carries claim {self.claim_id}"
+
+
+class WaitingState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for an incident")
+    QUEUED = "queued", _("In an incident's queue")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class WaitingMention(models.Model):
+    """A mention a rule matched while the cell had no open incident: the cell's own waiting list.
+
+    A complaint before the storm is exactly the weak signal a cell must not drop. It
+    waits here, visible to the cell, until an incident opens: then the scan job puts
+    the recent ones (services.WAITING_WINDOW) in that incident's queue by itself;
+    members can also put one in an open incident by hand, or dismiss it with a reason.
+    """
+
+    cell = models.ForeignKey("cells.Cell", on_delete=models.CASCADE, related_name="+")
+    # A mention belongs to one cell: it waits once.
+    mention = models.OneToOneField("monitoring.Mention", on_delete=models.CASCADE, related_name="waiting")
+    rule = models.ForeignKey(QueueRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    matched_at = models.DateTimeField(default=timezone.now)
+    # Changed only by guarded updates from "waiting" (services): two scans never queue it twice.
+    state = models.CharField(_("state"), max_length=16, choices=WaitingState.choices, default=WaitingState.WAITING)
+    item = models.ForeignKey(QueueItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["-matched_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(state__in=WaitingState.values), name="waiting_state_valid")]
+        indexes = [models.Index(fields=["cell", "state", "matched_at"], name="waiting_by_cell")]
+        verbose_name = _("mention waiting for an incident")
+        verbose_name_plural = _("mentions waiting for an incident")
+
+    def __str__(self):
+        return f"mention {self.mention_id} waiting in cell {self.cell_id} ({self.state})"

@@ -7,6 +7,7 @@ answer any open item and write freely; members answer from a published response
 template that does not need review, with {author} and {ticket} filled in.
 """
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,7 @@ from cells.models import Role
 from core.errors import Conflict
 
 from . import integration, sla, transitions
-from .models import ItemState, QueueItem, QueueRule, RuleKind, SlaPolicy
+from .models import ItemState, QueueItem, QueueRule, RuleKind, SlaPolicy, WaitingMention, WaitingState
 
 MAX_REASON = 2000
 MAX_REPLY = 5000
@@ -62,10 +63,18 @@ def _excerpt(item: QueueItem) -> str:
 # --- Entering the queue
 
 
+def waiting_since(mention, now: datetime.datetime) -> datetime.datetime:
+    """When the public started waiting: the mention's publication (a clock ahead of ours counts as now)."""
+    return min(mention.published_at, now)
+
+
 def _new_item(*, incident, mention, rule=None, flagged_by=None, now=None) -> QueueItem | None:
-    """The item, or None when the mention is already in this incident's queue (inside a savepoint)."""
+    """The item, or None when the mention is already in this incident's queue (inside a savepoint).
+
+    The due time counts from the mention's publication, not from when the cell saw it: the
+    person who complained has been waiting since then, and the SLA is a promise to them."""
     now = now or timezone.now()
-    due = sla.due_at(sla.policy_for(incident.cell), incident.level, now)
+    due = sla.due_at(sla.policy_for(incident.cell), incident.level, waiting_since(mention, now))
     try:
         with transaction.atomic():
             return QueueItem.objects.create(
@@ -95,6 +104,10 @@ def flag(*, actor, incident, mention_id, reason: str = "") -> QueueItem:
         raise Conflict(_("This mention is already in the queue."), current={"mention": mention.pk})
     if reason:
         QueueItem.objects.filter(pk=item.pk).update(reason=reason)
+    # A mention that waited for an incident (no incident was open when a rule matched it) waits no more.
+    WaitingMention.objects.filter(mention=mention, state=WaitingState.WAITING).update(
+        state=WaitingState.QUEUED, item=item, decided_by=actor, decided_at=timezone.now()
+    )
     integration.log(incident=incident, actor=actor, action="flagged", item=item.pk, mention=mention.pk)
     return item
 
@@ -118,6 +131,96 @@ def enqueue_by_rules(*, cell_id: int, mentions, rules, incident) -> list[QueueIt
             items=[item.pk for item in created[:50]],
         )
     return created
+
+
+# --- Waiting for an incident: what the rules matched while the cell had no open incident
+
+# How far back an incident that opens takes the cell's waiting mentions by itself: the complaints
+# of the last two days are the storm it opens for; older ones stay on the cell's list, to put in
+# by hand (an answer days late may do more harm than none, which a person should judge).
+WAITING_WINDOW = datetime.timedelta(hours=48)
+WAITING_BATCH = 200
+
+
+def hold_by_rules(*, cell_id: int, mentions, rules) -> int:
+    """No open incident: the mentions a rule matches wait on the cell's list (inside the caller's transaction)."""
+    rows = []
+    for mention in mentions:
+        rule = _rules_first_match(rules, mention)
+        if rule is not None:
+            rows.append(WaitingMention(cell_id=cell_id, mention=mention, rule=rule))
+    # A mention waits once (one-to-one): a repeated scan adds nothing.
+    return len(WaitingMention.objects.bulk_create(rows, ignore_conflicts=True)) if rows else 0
+
+
+@transaction.atomic
+def queue_waiting(*, cell_id: int, now: datetime.datetime | None = None, limit: int = WAITING_BATCH) -> int:
+    """An incident is open: the mentions that waited (published within WAITING_WINDOW) enter the queue of
+    the most urgent one, oldest first, with due times from their publication. Rows are claimed
+    with SKIP LOCKED and moved by a guarded update: two scans at once queue each mention once."""
+    incident = integration.most_urgent_open_incident(cell_id)
+    if incident is None:
+        return 0
+    now = now or timezone.now()
+    rows = list(
+        WaitingMention.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("mention", "rule")
+        .filter(cell_id=cell_id, state=WaitingState.WAITING, mention__published_at__gte=now - WAITING_WINDOW)
+        .order_by("mention__published_at", "pk")[:limit]
+    )
+    created = []
+    for row in rows:
+        item = _new_item(incident=incident, mention=row.mention, rule=row.rule, now=now)
+        if item is None:  # put in this incident's queue by hand meanwhile
+            item = QueueItem.objects.filter(incident=incident, mention=row.mention).first()
+        else:
+            created.append(item)
+        WaitingMention.objects.filter(pk=row.pk, state=WaitingState.WAITING).update(
+            state=WaitingState.QUEUED, item=item, decided_at=now
+        )
+    if created:
+        integration.log(
+            incident=incident,
+            actor=None,
+            action="queued_from_waiting",
+            count=len(created),
+            items=[item.pk for item in created[:50]],
+        )
+    return len(created)
+
+
+def _still_waiting(waiting: WaitingMention) -> None:
+    current = WaitingMention.objects.filter(pk=waiting.pk).values_list("state", flat=True).first()
+    if current != WaitingState.WAITING:
+        raise Conflict(
+            _("Someone acted on this mention first: it is now %(state)s. Reload the page.")
+            % {"state": WaitingState(current).label if current else _("gone")},
+            current={"state": current},
+        )
+
+
+@transaction.atomic
+def waiting_to_incident(*, actor, waiting: WaitingMention, incident) -> QueueItem:
+    """A member puts a waiting mention in an open incident's queue (flag marks it queued)."""
+    _require(actor, waiting.cell_id, Role.MEMBER)
+    if incident is None or incident.cell_id != waiting.cell_id or incident.level == "closed":
+        raise ValidationError({"incident": _("Choose an open incident of this cell.")})
+    WaitingMention.objects.select_for_update().filter(pk=waiting.pk).first()
+    _still_waiting(waiting)
+    return flag(actor=actor, incident=incident, mention_id=waiting.mention_id)
+
+
+@transaction.atomic
+def waiting_dismiss(*, actor, waiting: WaitingMention, reason: str) -> WaitingMention:
+    _require(actor, waiting.cell_id, Role.MEMBER)
+    reason = _text(reason, "reason", required=True, message=_("Say why it needs no answer."))
+    moved = WaitingMention.objects.filter(pk=waiting.pk, state=WaitingState.WAITING).update(
+        state=WaitingState.DISMISSED, decided_by=actor, decided_at=timezone.now(), reason=reason
+    )
+    if not moved:
+        _still_waiting(waiting)
+    waiting.refresh_from_db()
+    return waiting
 
 
 def _rules_first_match(rules, mention):
@@ -228,7 +331,7 @@ def answer(
         mention=item.mention_id,
         template=template.pk if template is not None else None,
         channel=channel,
-        minutes=round((now - item.created_at).total_seconds() / 60, 1),
+        minutes=round((now - waiting_since(item.mention, item.created_at)).total_seconds() / 60, 1),
     )
     return item
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 
 from . import integration, reminders, services
-from .models import QueueRule, ScanCursor
+from .models import QueueRule, ScanCursor, WaitingMention, WaitingState
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,11 @@ REMINDER_BATCH = 100
 def scan_mentions(batch_size: int = SCAN_BATCH) -> int:
     """For each cell with active rules: the mentions after its cursor go through the rules, in capped batches."""
     queued = 0
+    # First what waited for an incident (a cell had none open when its rules matched): within one
+    # beat of an incident opening, its queue has them.
+    waiting = WaitingMention.objects.filter(state=WaitingState.WAITING).values_list("cell_id", flat=True).distinct()
+    for cell_id in waiting:
+        queued += services.queue_waiting(cell_id=cell_id)
     for cell_id in QueueRule.objects.filter(is_active=True).values_list("cell_id", flat=True).distinct():
         queued += scan_cell(cell_id, batch_size=batch_size)
     return queued
@@ -48,11 +53,14 @@ def _scan_batch(cell_id: int, batch_size: int) -> tuple[int, int]:
         return 0, 0
     rules = list(QueueRule.objects.filter(cell_id=cell_id, is_active=True).order_by("pk"))
     incident = integration.most_urgent_open_incident(cell_id)
-    created = []
     if incident is not None:
-        created = services.enqueue_by_rules(cell_id=cell_id, mentions=mentions, rules=rules, incident=incident)
+        created = len(services.enqueue_by_rules(cell_id=cell_id, mentions=mentions, rules=rules, incident=incident))
+    else:
+        # No open incident: the matches wait on the cell's list instead of being skipped.
+        services.hold_by_rules(cell_id=cell_id, mentions=mentions, rules=rules)
+        created = 0
     ScanCursor.objects.filter(pk=cursor.pk).update(last_mention_id=mentions[-1].pk)
-    return len(created), len(mentions)
+    return created, len(mentions)
 
 
 @shared_task(acks_late=True)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("incidents/<int:pk>/queue/<int:item_pk>/", views.item, name="item"),
     path("incidents/<int:pk>/claims/<int:claim_pk>/mentions/", views.claim_mentions, name="claim"),
     path("cells/<int:cell_id>/queue-settings/", views.settings_page, name="settings"),
+    path("cells/<int:cell_id>/queue-waiting/", views.waiting_page, name="waiting"),
 ]

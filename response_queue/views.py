@@ -23,8 +23,19 @@ from core.errors import Conflict
 from incidents.selectors import get_incident_for_user
 
 from . import charts, claims, integration, selectors, services
-from .forms import AnswerForm, AssignForm, BulkForm, FlagForm, LinkForm, QueueFilterForm, ReasonForm, RuleForm, SlaForm
-from .models import ClaimMention, ItemState, QueueItem, QueueRule
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    BulkForm,
+    FlagForm,
+    LinkForm,
+    QueueFilterForm,
+    ReasonForm,
+    RuleForm,
+    SlaForm,
+    WaitingForm,
+)
+from .models import ClaimMention, ItemState, QueueItem, QueueRule, WaitingMention, WaitingState
 from .sla import policy_for
 
 PAGE_SIZE = 100
@@ -358,6 +369,71 @@ def settings_page(request, cell_id):
             "rule_form": rule_form,
             "rules": QueueRule.objects.filter(cell=cell).order_by("name", "pk"),
             "is_manager": membership.has_role(Role.MANAGER),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def waiting_page(request, cell_id):
+    """Mentions the rules matched while the cell had no open incident: they wait here until one opens
+    (the recent ones then enter its queue by themselves), or a member puts one in, or dismisses it."""
+    membership = require_role(membership_for(request.user, cell_id), Role.OBSERVER)
+    cell = membership.cell
+    open_incidents = list(integration.open_incidents(cell.pk).only("pk", "title", "level").order_by("-pk"))
+    choices = [(incident.pk, incident.title) for incident in open_incidents]
+    form, status = WaitingForm(), 200
+    if request.method == "POST":
+        require_role(membership, Role.MEMBER)
+        status = 400
+        form = WaitingForm(request.POST)
+        form.fields["incident"].choices = [("", "—"), *choices]
+        if form.is_valid():
+            data = form.cleaned_data
+            waiting = WaitingMention.objects.filter(cell=cell, pk=data["waiting"]).first()
+            if waiting is None:
+                raise Http404(_("No such waiting mention in this cell."))
+            try:
+                if data["action"] == "queue":
+                    incident = next((i for i in open_incidents if i.pk == data["incident"]), None)
+                    item = services.waiting_to_incident(actor=request.user, waiting=waiting, incident=incident)
+                    messages.success(request, _("The mention is in the incident's queue."))
+                    return redirect("responses:item", pk=item.incident_id, item_pk=item.pk)
+                services.waiting_dismiss(actor=request.user, waiting=waiting, reason=data["reason"])
+                messages.success(request, _("Dismissed."))
+                return redirect("responses:waiting", cell_id=cell.pk)
+            except ValidationError as error:
+                form.add_service_errors(error)
+                messages.error(request, " ".join(error.messages))
+            except Conflict as error:
+                messages.error(request, error.message)
+                status = 409
+        else:
+            messages.error(request, _("Choose a mention and what to do with it."))
+    rows = list(
+        WaitingMention.objects.filter(cell=cell, state=WaitingState.WAITING)
+        .select_related("mention", "rule")
+        .order_by("-mention__published_at", "-pk")[:PAGE_SIZE]
+    )
+    decided = list(
+        WaitingMention.objects.filter(cell=cell)
+        .exclude(state=WaitingState.WAITING)
+        .select_related("mention", "item", "decided_by")
+        .order_by("-decided_at", "-pk")[:20]
+    )
+    return render(
+        request,
+        "responses/waiting.html",
+        {
+            "cell": cell,
+            "rows": rows,
+            "truncated": len(rows) == PAGE_SIZE,
+            "decided": decided,
+            "open_incidents": open_incidents,
+            "window_hours": int(services.WAITING_WINDOW.total_seconds() // 3600),
+            "since": timezone.now() - services.WAITING_WINDOW,
+            "can_act": membership.has_role(Role.MEMBER),
         },
         status=status,
     )

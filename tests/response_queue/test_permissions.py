@@ -49,6 +49,7 @@ PAGES = [
     ("/incidents/{incident}/queue/flag/", "observer"),
     ("/incidents/{incident}/claims/{claim}/mentions/", "observer"),
     ("/cells/{cell}/queue-settings/", "member"),
+    ("/cells/{cell}/queue-waiting/", "observer"),
 ]
 API_READS = [
     ("/api/v1/incidents/{incident}/queue/", "observer"),
