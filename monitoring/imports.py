@@ -17,9 +17,8 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from . import ingest
+from . import ingest, problems
 from .ingest import MentionIn
 from .models import ImportJob, ImportStatus
 
@@ -78,7 +77,14 @@ DATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/
 
 
 class ImportError_(Exception):
-    """The file as a whole cannot be read (the job fails with this message)."""
+    """The file as a whole cannot be read (the job fails with this problem)."""
+
+    def __init__(self, problem: problems.Problem):
+        super().__init__(problem)
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return str(self.problem)
 
 
 def read_rows(content: bytes, file_format: str) -> tuple[list[str], Iterator[dict]]:
@@ -86,7 +92,7 @@ def read_rows(content: bytes, file_format: str) -> tuple[list[str], Iterator[dic
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportError_(_("The file is not UTF-8 text: save it as UTF-8 and send it again.")) from error
+        raise ImportError_(problems.Problem("not_utf8")) from error
     if file_format == "jsonl":
         return [], _jsonl_rows(text)
     sample = text[:4096]
@@ -94,7 +100,7 @@ def read_rows(content: bytes, file_format: str) -> tuple[list[str], Iterator[dic
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = reader.fieldnames or []
     if not header:
-        raise ImportError_(_("The CSV file has no header line (the names of its columns)."))
+        raise ImportError_(problems.Problem("no_header"))
     return header, iter(reader)
 
 
@@ -105,9 +111,9 @@ def _jsonl_rows(text: str) -> Iterator[dict]:
         try:
             value = json.loads(line)
         except ValueError:
-            yield {"__error__": "not a JSON object"}
+            yield {"__error__": "not_object"}
             continue
-        yield value if isinstance(value, dict) else {"__error__": "not a JSON object"}
+        yield value if isinstance(value, dict) else {"__error__": "not_object"}
 
 
 def count_rows(content: bytes, file_format: str) -> int:
@@ -141,10 +147,10 @@ def _date(value) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def to_record(row: dict, mapping: dict) -> tuple[MentionIn | None, str]:
-    """(record, '') or (None, reason)."""
+def to_record(row: dict, mapping: dict) -> tuple[MentionIn | None, problems.Problem | None]:
+    """(record, None) or (None, problem)."""
     if "__error__" in row:
-        return None, row["__error__"]
+        return None, problems.Problem(row["__error__"])
     values = {}
     for field in FIELDS:
         column = mapping.get(field)
@@ -156,23 +162,23 @@ def to_record(row: dict, mapping: dict) -> tuple[MentionIn | None, str]:
             if not raw:
                 continue
             if not raw.isdigit():
-                return None, f"{column}: not a whole number ({str(value)[:30]})"
+                return None, problems.Problem("not_number", {"field": column, "value": str(value)[:30]})
             values[field] = int(raw)
         elif field == "published_at":
             moment = _date(value)
             if moment is None:
-                return None, f"{column}: not a date ({str(value)[:30]})"
+                return None, problems.Problem("not_date", {"field": column, "value": str(value)[:30]})
             values[field] = moment
         else:
             values[field] = str(value or "")
     for field in REQUIRED:
         if not values.get(field):
-            return None, f"{mapping.get(field) or field}: missing"
+            return None, problems.Problem("missing", {"field": mapping.get(field) or field})
     limits = {"external_id": 200, "text": 20_000, "author_handle": 200, "author_name": 200, "language": 8, "url": 1000}
     for field, limit in limits.items():
         if len(values.get(field, "")) > limit:
-            return None, f"{mapping.get(field)}: longer than {limit} characters"
-    return MentionIn(**values), ""
+            return None, problems.Problem("too_long", {"field": mapping.get(field), "limit": limit})
+    return MentionIn(**values), None
 
 
 @dataclass
@@ -192,10 +198,7 @@ def run(job: ImportJob, on_progress: Callable[[Progress], None] | None = None) -
     if job.file_format == "csv":
         missing = [mapping.get(field) or field for field in REQUIRED if mapping.get(field) not in header]
         if missing:
-            raise ImportError_(
-                _("Columns not in the file: %(columns)s. Map them, or choose another layout.")
-                % {"columns": ", ".join(missing)}
-            )
+            raise ImportError_(problems.Problem("columns_missing", {"columns": ", ".join(missing)}))
     progress = Progress(total=job.total or count_rows(bytes(job.content), job.file_format), errors=[])
     chunk: list[MentionIn | None] = []
     chunk_errors: list[dict] = []
@@ -209,7 +212,11 @@ def run(job: ImportJob, on_progress: Callable[[Progress], None] | None = None) -
         progress.error_count += len(result.errors)
         for error in result.errors:
             if len(progress.errors) < KEPT_ERRORS:
-                progress.errors.append({"row": first_row + error["index"], "reason": error["reason"]})
+                problem = error["problem"]
+                # Worded when shown (ImportJob.error_lines), in the reader's language.
+                progress.errors.append(
+                    {"row": first_row + error["index"], **problem.as_data(), "reason": problem.english()}
+                )
         chunk.clear()
         chunk_errors.clear()
         if on_progress:
@@ -217,9 +224,9 @@ def run(job: ImportJob, on_progress: Callable[[Progress], None] | None = None) -
 
     first_row = 1
     for number, row in enumerate(rows, start=1):
-        record, reason = to_record(row, mapping)
-        if reason:
-            chunk_errors.append({"index": len(chunk), "reason": reason})
+        record, problem = to_record(row, mapping)
+        if problem:
+            chunk_errors.append({"index": len(chunk), "problem": problem})
         chunk.append(record)
         if len(chunk) >= CHUNK:
             flush()
@@ -257,7 +264,10 @@ def run_job(job_id: int) -> ImportJob | None:
         progress = run(job, on_progress=save)
     except ImportError_ as error:
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportStatus.FAILED, problem=str(error)[:500], finished_at=timezone.now()
+            status=ImportStatus.FAILED,
+            problem=error.problem.english()[:500],
+            problem_data=error.problem.as_data(),
+            finished_at=timezone.now(),
         )
         with transaction.atomic():
             broadcast.import_progress(cell_id=job.cell_id, job_id=job.pk)

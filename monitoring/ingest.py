@@ -19,7 +19,7 @@ import msgspec
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import broadcast, matching, search_index, tone
+from . import broadcast, matching, problems, search_index, tone
 from .models import Mention, Source, VolumeCounter
 
 MAX_BATCH = 10_000
@@ -63,12 +63,12 @@ class Result:
     watchlists: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict:
-        return {"accepted": self.accepted, "duplicates": self.duplicates, "errors": self.errors}
-
-
-def _reason(exc: msgspec.ValidationError | msgspec.DecodeError) -> str:
-    # msgspec says "Expected `str`, got `int` - at `$.text`": the field as the client sent it.
-    return str(exc).replace("$.", "")
+        """The API's answer: each error worded in the active language (the request's), with its code."""
+        errors = [
+            {"index": error["index"], "code": error["problem"].code, "reason": str(error["problem"])}
+            for error in self.errors
+        ]
+        return {"accepted": self.accepted, "duplicates": self.duplicates, "errors": errors}
 
 
 def parse_body(body: bytes, content_type: str) -> tuple[list[MentionIn | None], list[dict]]:
@@ -82,9 +82,9 @@ def parse_body(body: bytes, content_type: str) -> tuple[list[MentionIn | None], 
         try:
             decoded = _decode_list(body)
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise MalformedBatch(_reason(exc)) from exc
+            raise MalformedBatch(problems.from_msgspec(exc)) from exc
         except RecursionError as exc:
-            raise MalformedBatch("JSON nested too deeply") from exc
+            raise MalformedBatch(problems.Problem("nested")) from exc
         raws = decoded.mentions if isinstance(decoded, Envelope) else decoded
     if len(raws) > MAX_BATCH:
         raise BatchTooLarge(len(raws))
@@ -94,25 +94,25 @@ def parse_body(body: bytes, content_type: str) -> tuple[list[MentionIn | None], 
             records.append(_decode_record(raw))
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             records.append(None)
-            errors.append({"index": index, "reason": _reason(exc)})
+            errors.append({"index": index, "problem": problems.from_msgspec(exc)})
         except RecursionError:
             records.append(None)
-            errors.append({"index": index, "reason": "JSON nested too deeply"})
+            errors.append({"index": index, "problem": problems.Problem("nested")})
     return records, errors
 
 
 def check_record(record: MentionIn, now: datetime) -> str:
-    """The checks msgspec's types cannot state; '' when the record is good."""
+    """The checks msgspec's types cannot state: a problems.WORDINGS code, '' when the record is good."""
     if record.published_at.tzinfo is None:
-        return "published_at needs a time zone (Z or +01:00)"
+        return "no_timezone"
     if record.published_at > now + timedelta(days=1):
-        return "published_at is in the future"
+        return "future"
     if not record.external_id.strip():
-        return "external_id is blank"
+        return "blank_id"
     if not record.text.strip():
-        return "text is blank"
+        return "blank_text"
     if "\x00" in record.text or "\x00" in record.author_name or "\x00" in record.author_handle:
-        return "text contains a NUL character"
+        return "nul"
     return ""
 
 
@@ -147,7 +147,7 @@ def prepare(records, errors, *, cell_id: int, now: datetime) -> tuple[list[Prepa
             continue
         problem = check_record(record, now)
         if problem:
-            errors.append({"index": index, "reason": problem})
+            errors.append({"index": index, "problem": problems.Problem(problem)})
             continue
         external_id = record.external_id.strip()
         if external_id in seen:

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import problems
+
 
 class SourceKind(models.TextChoices):
     API = "api", _("Ingestion API")
@@ -44,7 +46,9 @@ class Source(models.Model):
     failures = models.PositiveIntegerField(default=0)
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
-    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)  # in English, for logs
+    # The same as data ({"code", "params"}: monitoring/problems.py), worded for the reader.
+    last_problem = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -56,6 +60,11 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def last_error_text(self) -> str:
+        """The last error in the active language."""
+        return problems.word(self.last_problem, self.last_error)
 
 
 def token_digest(key: str) -> str:
@@ -304,7 +313,8 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     # The first errors (row number and reason); error_count has them all.
     errors = models.JSONField(default=list)
-    problem = models.CharField(max_length=500, blank=True)
+    problem = models.CharField(max_length=500, blank=True)  # in English, for logs
+    problem_data = models.JSONField(default=dict, blank=True)  # worded for the reader (problem_text)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -315,6 +325,15 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.filename
+
+    @property
+    def problem_text(self) -> str:
+        return problems.word(self.problem_data, self.problem)
+
+    @property
+    def error_lines(self) -> list[tuple[int, str]]:
+        """(row, reason in the active language) of the errors kept."""
+        return [(error.get("row"), problems.word(error, error.get("reason", ""))) for error in self.errors]
 
     @property
     def percent(self) -> int:

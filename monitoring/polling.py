@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import ingest
+from . import ingest, problems
 from .connectors import feeds, http, mastodon
 from .models import Source, SourceKind
 
@@ -53,18 +53,21 @@ def poll(source_id: int, *, force: bool = False) -> ingest.Result | None:
         records, changes = CONNECTORS[source.kind](source, now)
         result = ingest.ingest_records(source, records) if records else ingest.Result()
     except http.FetchError as error:
-        _failed(source, str(error), now, retry_after=error.retry_after)
+        _failed(source, error.problem, now, retry_after=error.retry_after)
         return None
     except Exception as error:  # a connector bug must not stop the other sources
         logger.exception("Polling source %s failed", source.pk)
-        _failed(source, f"{type(error).__name__}: {error}", now)
+        _failed(source, problems.Problem("unexpected", {"detail": f"{type(error).__name__}: {error}"[:300]}), now)
         return None
     next_at = max(now + timedelta(seconds=source.poll_interval_seconds), changes.pop("next_poll_at", now))
     Source.objects.filter(pk=source.pk).update(**changes, failures=0, last_success_at=now, next_poll_at=next_at)
     return result
 
 
-def _failed(source: Source, message: str, now, *, retry_after: float | None = None) -> None:
+def _failed(source: Source, problem: problems.Problem, now, *, retry_after: float | None = None) -> None:
+    """Recorded on the source: the problem as data (worded in the reader's language on the
+    page and in the API), and in English in last_error (logs, scripts)."""
+    message = problem.english()
     failures = source.failures + 1
     backoff = min(timedelta(seconds=source.poll_interval_seconds * 2**failures), MAX_BACKOFF)
     if retry_after is not None:
@@ -72,5 +75,9 @@ def _failed(source: Source, message: str, now, *, retry_after: float | None = No
     logger.warning("Source %s (%s) failed (%s in a row): %s", source.pk, source.name, failures, message)
     with transaction.atomic():
         Source.objects.filter(pk=source.pk).update(
-            failures=failures, last_error=message[:500], last_error_at=now, next_poll_at=now + backoff
+            failures=failures,
+            last_error=message[:500],
+            last_problem=problem.as_data(),
+            last_error_at=now,
+            next_poll_at=now + backoff,
         )

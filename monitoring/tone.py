@@ -119,6 +119,8 @@ ENGLISH_HINTS = frozenset(
 def score(folded: str, lexicon: dict[str, int] | None = None) -> int:
     lexicon = BUILTIN if lexicon is None else lexicon
     words = WORD.findall(folded)
+    if lexicon.keys().isdisjoint(words):
+        return 0  # most mentions: one set operation in C instead of a loop over their words
     total = 0
     negated_until = -1
     for position, word in enumerate(words):

@@ -132,6 +132,9 @@ class EscalatedSerializer(serializers.Serializer):
 
 class SourceSerializer(StrictSerializer, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices)
+    last_error = serializers.CharField(
+        source="last_error_text", read_only=True, help_text="In the request's language (Accept-Language)."
+    )
 
     class Meta:
         model = Source
@@ -176,7 +179,8 @@ class IngestTokenSerializer(StrictSerializer, serializers.ModelSerializer):
 
 class BatchErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField()
-    reason = serializers.CharField()
+    code = serializers.CharField(help_text="Stable: missing, type, too_long, datetime, future, ...")
+    reason = serializers.CharField(help_text="For people, in the request's language (Accept-Language).")
 
 
 class BatchResultSerializer(serializers.Serializer):

@@ -61,7 +61,8 @@ class MentionBatchView(APIView):
                         'The body is not a batch of mentions: send a JSON list, {"mentions": [...]}, '
                         "or one JSON object per line (application/x-ndjson). %(reason)s"
                     )
-                    % {"reason": exc.args[0]}
+                    % {"reason": exc.args[0]},
+                    "code": exc.args[0].code,
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )

@@ -42,7 +42,7 @@ def fetch(source, now: datetime) -> tuple[list[MentionIn], dict]:
         return [], {}
     feed = feedparser.parse(answer.body)
     if feed.bozo and not feed.entries:
-        raise http.FetchError(f"Not a readable RSS/Atom feed: {str(feed.get('bozo_exception', ''))[:200]}")
+        raise http.FetchError("not_a_feed", detail=str(feed.get("bozo_exception", ""))[:200])
     language = (feed.feed.get("language") or "")[:2].lower()
     records = []
     for entry in feed.entries:

@@ -11,16 +11,20 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .. import problems
+
 TIMEOUT_SECONDS = 15
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "CrisisCell-monitoring/1.0 (+https://github.com/)"
 
 
 class FetchError(Exception):
-    """`retry_after`: seconds the server asked us to wait (429), if it said."""
+    """A problem (monitoring/problems.py: worded in the reader's language where it is shown).
+    `retry_after`: seconds the server asked us to wait (429), if it said."""
 
-    def __init__(self, message: str, *, status: int = 0, retry_after: float | None = None, headers=None):
-        super().__init__(message)
+    def __init__(self, code: str, *, status: int = 0, retry_after: float | None = None, headers=None, **params):
+        self.problem = problems.Problem(code, {**params, "status": status} if status else params)
+        super().__init__(self.problem.english())
         self.status = status
         self.retry_after = retry_after
         self.headers = headers or {}
@@ -46,7 +50,7 @@ def check_public(url: str) -> None:
     server fetches them. MONITORING_FETCH_PRIVATE_HOSTS names the host names allowed anyway
     (a feed on the intranet; the tests' local servers)."""
     if not url.lower().startswith(("http://", "https://")):
-        raise FetchError(f"Not a web address: {url[:100]}")
+        raise FetchError("not_web_address", url=url[:100])
     parts = urllib.parse.urlsplit(url)
     if parts.hostname in settings.MONITORING_FETCH_PRIVATE_HOSTS:
         return
@@ -54,15 +58,11 @@ def check_public(url: str) -> None:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname or "", port, type=socket.SOCK_STREAM)}
     except (OSError, ValueError, UnicodeError) as error:
-        raise FetchError(f"Cannot find the server {parts.hostname or url[:100]}: {error}") from error
+        raise FetchError("unknown_host", host=parts.hostname or url[:100], detail=str(error)) from error
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if not ip.is_global or ip.is_multicast:
-            raise FetchError(
-                f"{parts.hostname} is a private or local address ({ip}): the server does not fetch from its own "
-                "network. Use a public address, or ask the server's administrator to allow it "
-                "(MONITORING_FETCH_PRIVATE_HOSTS)."
-            )
+            raise FetchError("private_address", host=parts.hostname, ip=str(ip))
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -83,21 +83,22 @@ def get(url: str, headers: dict[str, str] | None = None, *, timeout: float = TIM
         with _opener.open(request, timeout=timeout) as answer:  # http(s) and public: checked above
             body = answer.read(MAX_BYTES + 1)
             if len(body) > MAX_BYTES:
-                raise FetchError(f"The answer is larger than {MAX_BYTES // 1024 // 1024} MB.")
+                raise FetchError("answer_too_large", megabytes=MAX_BYTES // 1024 // 1024)
             return Response(answer.status, {k.lower(): v for k, v in answer.headers.items()}, body)
     except urllib.error.HTTPError as error:
         lowered = {k.lower(): v for k, v in (error.headers or {}).items()}
         if error.code == 304:
             return Response(304, lowered, b"")
         raise FetchError(
-            f"HTTP {error.code} {error.reason}",
+            "http_status",
+            reason=str(error.reason),
             status=error.code,
             retry_after=_retry_after(lowered.get("retry-after")),
             headers=lowered,
         ) from error
     except urllib.error.URLError as error:
-        raise FetchError(f"Cannot reach the server: {error.reason}") from error
+        raise FetchError("unreachable", detail=str(error.reason)) from error
     except TimeoutError as error:
-        raise FetchError(f"No answer within {timeout:.0f} s.") from error
+        raise FetchError("timeout", seconds=f"{timeout:.0f}") from error
     except OSError as error:
-        raise FetchError(f"Connection failed: {error}") from error
+        raise FetchError("connection_failed", detail=str(error)) from error

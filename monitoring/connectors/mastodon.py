@@ -60,10 +60,10 @@ def _page(source, params: dict) -> tuple[list[dict], dict]:
     try:
         data = json.loads(answer.body)
     except ValueError as error:
-        raise http.FetchError("The instance did not answer JSON.") from error
+        raise http.FetchError("not_json") from error
     statuses = data.get("statuses") if isinstance(data, dict) else data
     if not isinstance(statuses, list):
-        raise http.FetchError("The instance's answer is not a list of statuses.")
+        raise http.FetchError("not_statuses")
     return [s for s in statuses if isinstance(s, dict)], answer.headers
 
 
@@ -71,7 +71,7 @@ def fetch(source, now: datetime) -> tuple[list[MentionIn], dict]:
     """(records, changes to the source: the new since_id, and next_poll_at when rate-limited)."""
     config = source.config or {}
     if not str(config.get("query") or "").strip():
-        raise http.FetchError("No hashtag or search query configured.")
+        raise http.FetchError("no_query")
     since = source.since_id
     hashtag = config.get("timeline") == "hashtag"
     statuses: list[dict] = []

@@ -27,10 +27,12 @@ def key(source):
     return make_token(source)
 
 
-def post(key, body, content_type="application/json"):
+def post(key, body, content_type="application/json", language="en"):
     client = APIClient()
     data = body if isinstance(body, bytes | str) else json.dumps(body)
-    return client.generic("POST", URL, data, content_type=content_type, HTTP_AUTHORIZATION=f"Token {key}")
+    return client.generic(
+        "POST", URL, data, content_type=content_type, HTTP_AUTHORIZATION=f"Token {key}", HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 def recent(n, **fields):
@@ -90,8 +92,42 @@ def test_bad_records_are_refused_one_by_one_and_the_good_ones_kept(key):
     assert body["accepted"] == 2 and body["duplicates"] == 0
     assert [error["index"] for error in body["errors"]] == [1, 2, 3, 4, 5, 6]
     reasons = {error["index"]: error["reason"] for error in body["errors"]}
-    assert "text" in reasons[1] and "author_reach" in reasons[2] and "time zone" in reasons[3]
-    assert "future" in reasons[5]
+    assert reasons == {
+        1: "text is missing.",
+        2: "author_reach must be at least 0.",
+        3: "published_at needs a time zone (Z or +01:00).",
+        4: "text must have at least 1 character(s).",
+        5: "published_at is in the future.",
+        6: "the record: an object was expected, not a text.",
+    }
+    codes = [error["code"] for error in body["errors"]]
+    assert codes == ["missing", "too_small", "no_timezone", "too_short", "future", "type"]
+
+
+def test_per_record_errors_are_worded_in_the_requests_language(key):
+    """French for a French client (and by default: the first users are French-speaking)."""
+    batch = [
+        {"external_id": "x"},
+        recent(1, likes="beaucoup"),
+        recent(2, published_at="hier"),
+        recent(3, language="x" * 20),
+        recent(4, published_at="2026-12-02T10:00:00"),
+    ]
+    expected = [
+        "Il manque text.",
+        "likes : il faut un nombre entier, pas un texte.",
+        "published_at n'est pas une date et heure (RFC 3339, par exemple 2026-12-02T10:00:00Z).",
+        "language dépasse 8 caractères.",
+        "published_at doit indiquer un fuseau horaire (Z ou +01:00).",
+    ]
+    for language in ("fr", "fr-FR,fr;q=0.9", ""):
+        body = post(key, batch, language=language).json()
+        assert [error["reason"] for error in body["errors"]] == expected, language
+    english = post(key, batch, language="en-GB,en;q=0.8").json()
+    assert english["errors"][1]["reason"] == "likes: a whole number was expected, not a text."
+    broken = post(key, b"{not json", language="fr").json()
+    assert broken["code"] == "malformed" and "Ce n'est pas du JSON valide (vers l'octet 1)." in broken["detail"]
+    assert "corps" in broken["detail"] or "lot" in broken["detail"]
 
 
 def test_ndjson_with_a_broken_line_keeps_the_others(key):

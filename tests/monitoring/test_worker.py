@@ -47,7 +47,9 @@ def an_uploaded_import_runs_in_the_worker_with_progress(worker, cell, users):  #
     wait_until(finished, worker, timeout=120, what="the import to finish")
     job = ImportJob.objects.defer("content").get(pk=job.pk)
     assert (job.kept, job.error_count, job.processed, job.total) == (2 * imports.CHUNK + 500, 1, job.total, 4501)
-    assert job.errors == [{"row": 4501, "reason": "Content: missing"}]
+    missing = {"code": "missing", "params": {"field": "Content"}, "reason": "Content is missing."}
+    assert job.errors == [{"row": 4501, **missing}]
+    assert job.error_lines == [(4501, "Il manque Content.")]
     assert Mention.objects.count() == job.kept
     page = client.get(f"/cells/{cell.pk}/monitoring/imports/{job.pk}/progress/").content.decode()
     assert 'value="100"' in page and "4500" in page

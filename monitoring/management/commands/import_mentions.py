@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cells.models import Cell
-from monitoring import imports, services
+from monitoring import imports, problems, services
 from monitoring.models import ImportJob, ImportStatus
 
 
@@ -68,7 +68,9 @@ class Command(BaseCommand):
         try:
             progress = imports.run(job, on_progress=show)
         except imports.ImportError_ as error:
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, problem=str(error)[:500])
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.FAILED, problem=error.problem.english()[:500], problem_data=error.problem.as_data()
+            )
             raise CommandError(str(error)) from error
         out.write("\n")
         ImportJob.objects.filter(pk=job.pk).update(
@@ -84,4 +86,4 @@ class Command(BaseCommand):
             f"(of {progress.processed:,} rows)."
         )
         for error in progress.errors[:20]:
-            self.stdout.write(f"  row {error['row']}: {error['reason']}")
+            self.stdout.write(f"  row {error['row']}: {problems.word(error, error['reason'])}")
