@@ -9,3 +9,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         # Every failed login counts against the client's address (the lockout of all ways in).
         from core import lockout  # noqa: F401
+
+        # Cached API tokens are forgotten when their token or user changes.
+        from . import api_tokens  # noqa: F401

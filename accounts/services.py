@@ -5,6 +5,7 @@ from django.db import transaction
 
 from messaging import broadcast
 
+from . import api_tokens
 from .models import User, validate_timezone
 
 
@@ -23,6 +24,7 @@ def user_set_language(*, user: User, language: str) -> User:
     if language in dict(settings.LANGUAGES) and user.language != language:
         User.objects.filter(pk=user.pk).update(language=language)
         user.language = language
+        api_tokens.forget_user(user.pk)  # update() sends no post_save
     return user
 
 
@@ -32,5 +34,6 @@ def user_deactivate(*, user: User) -> User:
     (a socket authorises at the handshake only, so it must be told)."""
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
+    api_tokens.forget_user(user.pk)  # update() sends no post_save: the token stops working now
     broadcast.access_ended(user_id=user.pk)
     return user

@@ -32,6 +32,15 @@ def address_locked(address: str) -> bool:
     return address_failures(address) >= settings.LOGIN_IP_FAILURE_LIMIT
 
 
+def address_locked_and_get(address: str, keys: list[str]) -> tuple[bool, dict]:
+    """address_locked(), and cache.get_many(keys) in the same round trip to the cache
+    (the API's token authentication reads its cached token there: one trip, not two)."""
+    lock_key = _key(address) if address else None
+    found = cache.get_many([lock_key, *keys] if lock_key else keys)
+    failures = int(found.pop(lock_key, 0) or 0) if lock_key else 0
+    return failures >= settings.LOGIN_IP_FAILURE_LIMIT, found
+
+
 def record_address_failure(address: str) -> int:
     if not address:
         return 0

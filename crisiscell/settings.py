@@ -210,6 +210,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=50)
 LOGIN_IP_COOLOFF_SECONDS = int(AXES_COOLOFF_TIME * 3600)
+# An API token's user is remembered this long in the shared cache (accounts/api_tokens.py:
+# forgotten at once when the token or the user changes); 0: read from the database each time.
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=60)
 # Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto are
 # believed (core/client_ip.py). None by default: every header is the client's word.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
@@ -252,7 +255,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # local processes of `dev.py run` share them), never per-process memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's RedisCache, reusing its redis-py client (core/cache.py).
+        {"BACKEND": "core.cache.ReusingRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )

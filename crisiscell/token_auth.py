@@ -6,9 +6,11 @@ Imported by DRF's settings (DEFAULT_AUTHENTICATION_CLASSES): keep views out of i
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import APIException, AuthenticationFailed
 
-from core.lockout import address_locked, record_address_failure, request_address
+from accounts import api_tokens
+from core.lockout import address_locked, address_locked_and_get, record_address_failure, request_address
 
 
 class LockedOut(APIException):
@@ -29,11 +31,26 @@ class LockoutTokenAuthentication(TokenAuthentication):
     def authenticate(self, request):
         if not request.META.get("HTTP_AUTHORIZATION", "").lower().startswith(self.keyword.lower()):
             return None
-        address = request_address(request)
-        if address_locked(address):
-            raise LockedOut()
+        self.address = request_address(request)
         try:
             return super().authenticate(request)
         except AuthenticationFailed:
-            record_address_failure(address)
+            # A malformed header: still 429 for a locked-out address, and a failure otherwise.
+            if address_locked(self.address):
+                raise LockedOut() from None
+            record_address_failure(self.address)
             raise
+
+    def authenticate_credentials(self, key):
+        # The lockout's counter and the cached token in one cache round trip; a known
+        # token then costs no query (accounts/api_tokens.py says when it is forgotten).
+        token_key = api_tokens.cache_key(key)
+        locked, found = address_locked_and_get(self.address, [token_key])
+        if locked:
+            raise LockedOut()
+        user = api_tokens.user_from_cache(found.get(token_key))
+        if user is not None:
+            return user, Token(key=key, user=user)
+        user, token = super().authenticate_credentials(key)  # AuthenticationFailed: unknown, or inactive user
+        api_tokens.remember(key, user)
+        return user, token

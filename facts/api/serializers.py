@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import StrictSerializer
+from core.api.serializers import FieldsOnce, StrictSerializer
 
 from .. import claims, selectors
 from ..models import (
@@ -17,7 +17,7 @@ from ..models import (
 )
 
 
-class FactSourceSerializer(StrictSerializer, serializers.ModelSerializer):
+class FactSourceSerializer(FieldsOnce, StrictSerializer, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices)
     reference = serializers.CharField(max_length=1000, help_text="A URL for web pages; else a document, person, team.")
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -28,7 +28,7 @@ class FactSourceSerializer(StrictSerializer, serializers.ModelSerializer):
         read_only_fields = ["added_by", "added_at"]
 
 
-class FactSerializer(serializers.ModelSerializer):
+class FactSerializer(FieldsOnce, serializers.ModelSerializer):
     sources = FactSourceSerializer(many=True, read_only=True)
     etag = serializers.CharField(read_only=True, help_text="Send it back in If-Match to edit the fact.")
 
@@ -74,7 +74,7 @@ class RetractSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=2000, help_text="The new evidence; kept in the crisis log.")
 
 
-class FactVersionSerializer(serializers.ModelSerializer):
+class FactVersionSerializer(FieldsOnce, serializers.ModelSerializer):
     class Meta:
         model = FactVersion
         fields = ["number", "text", "note", "created_by", "created_at"]
@@ -101,7 +101,7 @@ class DiffSerializer(serializers.Serializer):
     unified = serializers.CharField(help_text="The same diff in unified format.")
 
 
-class ClaimFactSerializer(serializers.ModelSerializer):
+class ClaimFactSerializer(FieldsOnce, serializers.ModelSerializer):
     fact_text = serializers.CharField(source="fact.text", read_only=True)
     fact_status = serializers.ChoiceField(source="fact.status", choices=FactStatus.choices, read_only=True)
 
@@ -111,7 +111,7 @@ class ClaimFactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ClaimSerializer(StrictSerializer, serializers.ModelSerializer):
+class ClaimSerializer(FieldsOnce, StrictSerializer, serializers.ModelSerializer):
     """Read, create (text required) and edit a claim. Its status changes through /transition/."""
 
     facts = ClaimFactSerializer(source="fact_links", many=True, read_only=True)

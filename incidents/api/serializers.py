@@ -6,13 +6,13 @@ from rest_framework import serializers
 
 from cells.access import cells_for_user
 from cells.models import Cell
-from core.api.serializers import StrictSerializer
+from core.api.serializers import FieldsOnce, StrictSerializer
 
 from .. import log_kinds, selectors, workflow
 from ..models import Incident, Level, LogCategory, LogEntry, LogVerification
 
 
-class IncidentSerializer(StrictSerializer, serializers.ModelSerializer):
+class IncidentSerializer(FieldsOnce, StrictSerializer, serializers.ModelSerializer):
     cell = serializers.PrimaryKeyRelatedField(queryset=Cell.objects.none())
     # Limited to people who share a cell with the requester: an id from
     # elsewhere reads as "does not exist". The service checks the exact cell.
@@ -94,7 +94,7 @@ class TransitionSerializer(StrictSerializer):
     )
 
 
-class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
+class LogEntrySerializer(FieldsOnce, StrictSerializer, serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
     # Automatic entries have no category (""): the schema says so (BlankEnum), and "" sent
     # with a new entry means the default, information.
@@ -141,7 +141,7 @@ class LogEntrySerializer(StrictSerializer, serializers.ModelSerializer):
         return str(entry.actor) if entry.actor else ""
 
 
-class LogVerificationSerializer(serializers.ModelSerializer):
+class LogVerificationSerializer(FieldsOnce, serializers.ModelSerializer):
     """One verification of the crisis log: who asked, when, progress, and the verdict."""
 
     id = serializers.IntegerField(read_only=True, allow_null=True, help_text="null while never verified.")

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api.serializers import StrictSerializer
+from core.api.serializers import FieldsOnce, StrictSerializer
 from core.validators import language_validator
 from facts.models import FactStatus
 
@@ -11,7 +11,7 @@ from ..models import STANDING_STATUSES, Audience, CitedFact, Statement, Statemen
 ACTIONS = ["submit", "approve", "reject", "publish", "withdraw", "edit"]
 
 
-class VersionSummarySerializer(serializers.ModelSerializer):
+class VersionSummarySerializer(FieldsOnce, serializers.ModelSerializer):
     # Empty until published: a string, not a "uri" that "" would break.
     published_url = serializers.CharField(read_only=True, help_text="Where it was published; empty until then.")
 
@@ -21,7 +21,7 @@ class VersionSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class StatementSerializer(FieldsOnce, serializers.ModelSerializer):
     latest_version = serializers.SerializerMethodField()
     published_version = serializers.SerializerMethodField()
 
@@ -85,7 +85,7 @@ class StatementUpdateSerializer(StrictSerializer):
     }
 
 
-class CitedFactSerializer(serializers.ModelSerializer):
+class CitedFactSerializer(FieldsOnce, serializers.ModelSerializer):
     id = serializers.IntegerField(source="fact.id", read_only=True)
     text = serializers.CharField(source="fact.text", read_only=True)
     status = serializers.ChoiceField(source="fact.status", choices=FactStatus.choices, read_only=True)
@@ -96,7 +96,7 @@ class CitedFactSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VersionSerializer(serializers.ModelSerializer):
+class VersionSerializer(FieldsOnce, serializers.ModelSerializer):
     published_url = serializers.CharField(read_only=True, help_text="Where it was published; empty until then.")
     cited_facts = CitedFactSerializer(source="citations", many=True, read_only=True)
     authors = serializers.SerializerMethodField(help_text="Everyone who wrote into this version (none may approve it).")
