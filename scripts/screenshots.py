@@ -274,6 +274,7 @@ def shoot_all(shooter: Shooter) -> None:
             page.fill("#id_username", "nobody-by-that-name")
             page.click(".add-member button[type=submit]")
             shooter.shot(page, "members-admin-error", lang, viewport)
+            shoot_areas(shooter, page, lang, viewport)
             ctx.close()
 
             ctx, page = shooter.context(viewport, lang)
@@ -281,6 +282,45 @@ def shoot_all(shooter: Shooter) -> None:
             page.click("text=Rumeur : allergènes")
             shooter.shot(page, "detail-observer", lang, viewport)
             ctx.close()
+
+
+def shoot_areas(shooter: Shooter, page, lang: str, viewport: str) -> None:
+    """The pages of the later areas, as the cell's admin: monitoring, the response queue,
+    relays, playbooks, tasks and drills (the demo fills each)."""
+    cell = cell_id(page)
+    page.goto(f"{shooter.base}/")
+    page.click("text=Rumeur : allergènes")
+    incident = page.url.rstrip("/").rsplit("/", 1)[-1]
+    pages = {
+        "monitoring": f"/cells/{cell}/monitoring/",
+        "monitoring-mentions": f"/cells/{cell}/monitoring/mentions/?q=Hydra",
+        "monitoring-import": f"/cells/{cell}/monitoring/imports/new/",
+        "monitoring-incident": f"/incidents/{incident}/monitoring/",
+        "queue": f"/incidents/{incident}/queue/",
+        "queue-settings": f"/cells/{cell}/queue-settings/",
+        "relays": f"/cells/{cell}/relays/",
+        "playbooks": f"/cells/{cell}/playbooks/",
+        "my-tasks": "/tasks/",
+        "drills": f"/cells/{cell}/drills/",
+    }
+    for name, path in pages.items():
+        page.goto(f"{shooter.base}{path}")
+        shooter.shot(page, name, lang, viewport)
+    page.goto(f"{shooter.base}/cells/{cell}/monitoring/")
+    alert = page.locator("a[href*='/monitoring/alerts/']")
+    if alert.count():
+        alert.first.click()
+        shooter.shot(page, "monitoring-alert", lang, viewport)
+    page.goto(f"{shooter.base}/incidents/{incident}/queue/")
+    item = page.locator("a[href*='/queue/'][href$='/']:not([href$='/queue/']):not([href$='/flag/'])")
+    if item.count():
+        item.first.click()
+        shooter.shot(page, "queue-item", lang, viewport)
+    page.goto(f"{shooter.base}/cells/{cell}/relays/")
+    relay = page.locator("a[href*='/relays/']:not([href$='/relays/']):not([href*='/lists/'])")
+    if relay.count():
+        relay.first.click()
+        shooter.shot(page, "relay", lang, viewport)
 
 
 def cell_id(page) -> str:
