@@ -2,20 +2,27 @@
 
 Bars: mentions per time bucket; the line: the negative share (0-100 % on the same
 height); vertical marks: events on the same time axis (statements published, level
-changes), so the cell sees whether a statement calmed the storm. Every text in the
-SVG goes through Django's escaping (format_html).
+changes), so the cell sees whether a statement calmed the storm. Every text goes
+through Django's escaping (format_html).
+
+The SVG stretches to its box (preserveAspectRatio="none", strokes that do not scale):
+the figures around it (the peak, the first and last times, in the reader's language and
+zone like every date of the app) are HTML, so they stay readable on a phone, where a
+scaled SVG's text shrank to a few pixels.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 200, 36, 22, 10
+from core.dates import local_text
+
+# The plot only: the figures around it are HTML (see above). PAD_TOP leaves room for the peak.
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 160, 2, 0, 18
 
 
 @dataclass
@@ -47,9 +54,8 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
                     f"{HEIGHT - PAD_BOTTOM - height:.1f}",
                     f"{bar_width:.1f}",
                     f"{height:.1f}",
-                    date_format(timezone.localtime(point["at"]), "SHORT_DATETIME_FORMAT"),
-                    point["count"],
-                    point["negative"],
+                    _("%(when)s: %(count)s mentions, %(negative)s negative")
+                    % {"when": local_text(point["at"]), "count": point["count"], "negative": point["negative"]},
                 )
             )
             share = point["negative"] / point["count"]
@@ -70,12 +76,12 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
                 PAD_TOP,
                 HEIGHT - PAD_BOTTOM,
                 marker.label,
-                date_format(timezone.localtime(marker.at), "SHORT_DATETIME_FORMAT"),
+                local_text(marker.at),
             )
         )
     body = format_html_join(
         "",
-        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {} ({} neg.)</title></rect>',
+        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
         bars,
     )
     negative = (
@@ -87,16 +93,9 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
         marks,
     )
     axis = format_html(
-        '<text class="axis" x="{}" y="{}">{}</text><text class="axis" x="{}" y="{}" text-anchor="end">{}</text>'
-        '<text class="axis" x="2" y="{}">{}</text>',
-        PAD_LEFT,
-        HEIGHT - 6,
-        date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT"),
-        WIDTH - 4,
-        HEIGHT - 6,
-        date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
-        PAD_TOP + 10,
-        peak,
+        '<div class="chart-axis" aria-hidden="true"><span>{}</span><span>{}</span></div>',
+        local_text(start),
+        local_text(end),
     )
     summary = _("%(total)s mentions, %(negative)s negative, peak %(peak)s per %(minutes)s minutes") % {
         "total": sum(p["count"] for p in points),
@@ -105,10 +104,12 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
         "minutes": bucket_minutes,
     }
     return format_html(
-        '<figure class="volume-chart"><svg viewBox="0 0 {} {}" role="img" aria-label="{}">'
-        '<title>{}</title>{}{}{}{}</svg><figcaption>{} <span class="muted">{}</span></figcaption></figure>',
+        '<figure class="volume-chart"><div class="chart-plot"><span class="chart-peak" aria-hidden="true">{}</span>'
+        '<svg viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
+        '<title>{}</title>{}{}{}</svg></div>{}<figcaption>{} <span class="muted">{}</span></figcaption></figure>',
+        peak,
         WIDTH,
-        HEIGHT,
+        HEIGHT - PAD_BOTTOM,
         f"{title}: {summary}",
         title,
         body,
@@ -122,9 +123,9 @@ def volume_svg(points: list[dict], *, title: str, markers: list[Marker] = (), bu
 
 def legend() -> SafeString:
     return format_html(
-        '<p class="chart-legend muted"><span class="key key-bar"></span> {} '
-        '<span class="key key-negative"></span> {} <span class="key key-statement"></span> {} '
-        '<span class="key key-level"></span> {}</p>',
+        '<ul class="chart-legend muted"><li><span class="key key-bar"></span>{}</li>'
+        '<li><span class="key key-negative"></span>{}</li><li><span class="key key-statement"></span>{}</li>'
+        '<li><span class="key key-level"></span>{}</li></ul>',
         _("mentions"),
         _("negative share"),
         _("statement published"),

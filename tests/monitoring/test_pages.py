@@ -74,3 +74,21 @@ def test_the_page_is_whole_in_both_languages(page, cell, language, title):
     assert re.search(r"<title>\s*" + title + r" · CrisisCell</title>", html)
     assert f'data-cell-id="{cell.pk}"' in html
     assert html.count('id="monitoring-live"') == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "followers"),
+    [("fr", r"\d{1,2} \S+ \d{4} \d\d:\d\d \S+", "abonnés"), ("en", r"\d{1,2} \S+ \d{4}, \d\d:\d\d \S+", "followers")],
+)
+def test_charts_and_mentions_speak_the_readers_language(page, cell, language, date, followers):
+    """The chart's time axis in the language's own format (as every date of the app), not
+    US-style 12/02/2026 7:30 p.m.; the figures around the SVG are HTML (readable on a phone);
+    the live indicator is the app's (a dot and a word), under the title."""
+    client, _alert = page
+    html = client.get(f"/cells/{cell.pk}/monitoring/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    axis = re.findall(r'<div class="chart-axis" aria-hidden="true"><span>(.*?)</span><span>(.*?)</span></div>', html)
+    assert axis and all(re.fullmatch(date, start) and re.fullmatch(date, end) for start, end in axis), axis
+    assert not re.search(r"\d\d/\d\d/\d{4}|[ap]\.m\.", html)
+    assert 'preserveAspectRatio="none"' in html and "<text" not in html
+    assert f"{followers}</span>" in html
+    assert html.count('class="live-status" data-monitoring-state') == 1
