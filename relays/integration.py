@@ -22,6 +22,7 @@ SENTENCES = {
     ),
     "answered": gettext_lazy("A relay answered the briefing on statement #%(statement)s: %(answer)s."),
     "relayed": gettext_lazy("A relay relayed statement #%(statement)s."),
+    "bounced": gettext_lazy("A briefing e-mail on statement #%(statement)s bounced (%(status)s)."),
 }
 
 

@@ -164,6 +164,11 @@ class BriefingDelivery(models.Model):
     status = models.CharField(max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     skip_reason = models.CharField(max_length=16, choices=SkipReason.choices, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A bounce: refused at once by the server (SMTP), or reported later by a delivery status
+    # notification (relays.bounces): when, the DSN's status code ("5.1.1") and what the server said.
+    bounced_at = models.DateTimeField(_("bounced at"), null=True, blank=True)
+    bounce_status = models.CharField(_("bounce status"), max_length=16, blank=True)
+    bounce_detail = models.CharField(_("bounce detail"), max_length=300, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     open_count = models.PositiveIntegerField(default=0)
     answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True)

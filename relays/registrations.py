@@ -8,4 +8,6 @@ from .integration import LOG_KIND, SENTENCES
 
 
 def register() -> None:
-    log_kinds.register(LOG_KIND, label=_("Relay"), sentences=SENTENCES)
+    # A relay entry (briefed, answered, relayed, bounced) refreshes the log and the statement page's
+    # relays panel (relays/views.statement_relays, live:relays).
+    log_kinds.register(LOG_KIND, label=_("Relay"), panels=["relays", "log"], sentences=SENTENCES)

@@ -47,6 +47,15 @@ def briefings_of_statement(statement) -> QuerySet[Briefing]:
     )
 
 
+def deliveries_of_statement(statement) -> QuerySet[BriefingDelivery]:
+    """Every relay's copy of every briefing of the statement, the latest briefing first."""
+    return (
+        BriefingDelivery.objects.filter(briefing__version__statement=statement)
+        .select_related("relay", "briefing__version")
+        .order_by("-briefing__created_at", "-briefing_id", "relay__name", "pk")
+    )
+
+
 def tracking_summary(statement) -> dict:
     """Counts for the statement: briefed, opened, answered, relayed, not contacted."""
     row = BriefingDelivery.objects.filter(briefing__version__statement=statement).aggregate(
@@ -54,6 +63,7 @@ def tracking_summary(statement) -> dict:
         opened=Count("pk", filter=Q(opened_at__isnull=False)),
         relayed=Count("pk", filter=Q(relayed_at__isnull=False)),
         declined=Count("pk", filter=Q(answer="declined")),
-        skipped=Count("pk", filter=Q(status__in=[DeliveryStatus.SKIPPED, DeliveryStatus.BOUNCED])),
+        skipped=Count("pk", filter=Q(status=DeliveryStatus.SKIPPED)),
+        bounced=Count("pk", filter=Q(status=DeliveryStatus.BOUNCED)),
     )
     return row

@@ -21,7 +21,7 @@ from cells.models import Cell
 from core.errors import Conflict
 from core.links import absolute_url
 
-from . import access, integration
+from . import access, bounces, integration
 from .models import (
     Answer,
     Briefing,
@@ -382,14 +382,85 @@ def deliver(delivery_id: int) -> bool:
             subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.relay.email]
         )
         message.attach_alternative(html, "text/html")
+        # Signed and naming the delivery: a bounce that comes back later finds it (relays.bounces).
+        message.extra_headers["Message-ID"] = bounces.briefing_message_id(delivery.pk)
         try:
             message.send(fail_silently=False)
-        except smtplib.SMTPRecipientsRefused:
+        except smtplib.SMTPRecipientsRefused as error:
             # The server refused the address: this relay is never e-mailed in bulk again.
-            BriefingDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.BOUNCED, sent_at=None)
+            code, said = next(iter(error.recipients.values()), (550, b""))
+            BriefingDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.BOUNCED,
+                sent_at=None,
+                bounced_at=now,
+                bounce_status=str(code)[:16],
+                bounce_detail=(said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said))[:300],
+            )
             Relay.objects.filter(pk=delivery.relay_id).update(email_bounced_at=now)
             return False
     return True
+
+
+# --- Late bounces (delivery status notifications)
+
+
+@transaction.atomic
+def record_bounce(*, delivery_id: int, report) -> bool:
+    """A DSN says a sent briefing e-mail failed: the delivery is bounced (once: a second copy of the
+    DSN changes nothing) and, for a permanent failure of the address it was sent to, the relay is
+    never e-mailed in bulk again. One crisis-log entry; the statement's relay panels refresh."""
+    delivery = (
+        BriefingDelivery.objects.select_related("relay", "briefing__incident", "briefing__version")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        return False
+    now = timezone.now()
+    moved = BriefingDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.SENT).update(
+        status=DeliveryStatus.BOUNCED, bounced_at=now, bounce_status=report.status, bounce_detail=report.diagnostic
+    )
+    if not moved:
+        return False
+    # The relay may have given a new address since: only the address that failed is given up.
+    if report.permanent and report.recipient and report.recipient == (delivery.relay.email or "").lower():
+        Relay.objects.filter(pk=delivery.relay_id, email_bounced_at__isnull=True).update(email_bounced_at=now)
+    version = delivery.briefing.version
+    integration.log(
+        incident=delivery.briefing.incident,
+        actor=None,
+        action="bounced",
+        statement=version.statement_id,
+        version=version.number,
+        briefing=delivery.briefing_id,
+        delivery=delivery.pk,
+        status=report.status or "?",
+    )
+    return True
+
+
+def process_dsn(raw: bytes) -> dict:
+    """Read one incoming message; a DSN of a failed briefing e-mail marks its delivery bounced.
+
+    Returns what was done, for the command's output and the tests: {"dsn": bool,
+    "bounced": [delivery ids], "ignored": [(delivery id or None, why)]}."""
+    dsn = bounces.parse(raw)
+    if dsn is None:
+        return {"dsn": False, "bounced": [], "ignored": [(None, "not a delivery status notification")]}
+    failed = [report for report in dsn.reports if report.failed]
+    result = {"dsn": True, "bounced": [], "ignored": []}
+    if not dsn.delivery_ids:
+        result["ignored"].append((None, "quotes no briefing e-mail of ours"))
+        return result
+    for delivery_id in dsn.delivery_ids:
+        if not failed:
+            # "delayed" (still trying), "delivered", "relayed": nothing bounced yet.
+            result["ignored"].append((delivery_id, "not a failure: " + ",".join(r.action for r in dsn.reports)))
+        elif record_bounce(delivery_id=delivery_id, report=failed[0]):
+            result["bounced"].append(delivery_id)
+        else:
+            result["ignored"].append((delivery_id, "already bounced, not sent, or unknown"))
+    return result
 
 
 # --- What came of a briefing

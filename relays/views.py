@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cells.models import Role
 from core.errors import Conflict
 
-from . import access, integration, selectors, services
+from . import access, integration, opens, selectors, services
 from .forms import BriefForm, FilterForm, ListForm, RelayAnswerForm, RelayedForm, RelayForm
 from .models import Answer, BriefingDelivery, DeliveryStatus, RelayKind
 
@@ -238,6 +238,26 @@ def briefings(request, pk, statement_pk):
     )
 
 
+@login_required
+@require_GET
+def statement_relays(request, pk, statement_pk):
+    """The statement page's relays panel (a fragment it loads, and refreshes on live:relays): every
+    relay briefed on the statement with their status. The statements app names no app above it;
+    its page only holds the slot that points here."""
+    statement, membership = integration.statement_for_user(request.user, pk, statement_pk, access.READ)
+    return render(
+        request,
+        "relays/_statement_relays.html",
+        {
+            "incident": statement.incident,
+            "statement": statement,
+            "deliveries": list(selectors.deliveries_of_statement(statement)[:PAGE_SIZE]),
+            "summary": selectors.tracking_summary(statement),
+            "can_brief": membership.has_role(access.MANAGE),
+        },
+    )
+
+
 def _delivery_of(statement, delivery_id) -> BriefingDelivery:
     try:
         return BriefingDelivery.objects.select_related("briefing__incident", "briefing__version").get(
@@ -252,13 +272,19 @@ def _delivery_of(statement, delivery_id) -> BriefingDelivery:
 def tracked(request, token):
     """The relay's personal link: no account, the token is the key. Opening it is counted;
     the relay says whether they acknowledge, share (and where) or decline."""
+    if opens.address_limited(request):
+        response = render(request, "relays/tracked_limited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
     delivery = services.delivery_by_token(token)
     if delivery is None:
         raise Http404(_("This link is not valid (any more)."))
     version = delivery.briefing.version
     form, status = RelayAnswerForm(), 200
-    if request.method == "GET":
-        services.record_open(delivery)
+    if request.method in ("GET", "HEAD"):
+        # Scanners, previews, prefetches and repeats are not the relay reading it (relays.opens).
+        if not opens.not_an_open(request, delivery):
+            services.record_open(delivery)
     else:
         status = 400
         form = RelayAnswerForm(request.POST)

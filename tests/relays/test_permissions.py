@@ -38,6 +38,7 @@ PAGES = [
     ("/cells/{cell}/relays/{relay}/export/", "manager"),
     ("/cells/{cell}/relays/lists/{list}/", "member"),
     ("/incidents/{incident}/statements/{statement}/relays/", "member"),
+    ("/incidents/{incident}/statements/{statement}/relays/panel/", "member"),
 ]
 API_READS = [
     ("/api/v1/cells/{cell}/relays/", "member"),
