@@ -1,8 +1,8 @@
 """The drills' part of the demo cell (registered in incidents.demo by DrillsConfig.ready()).
 
 A scenario the cell trains on: the rumour of a product recall, scripted over 30 minutes
-(a journalist's call, a wave of posts, the rumour in the claims register, management's
-question). No drill is started: starting one is what the demo lets people try.
+(a journalist's call, a wave of posts into monitoring, the rumour in the claims register,
+management's question). No drill is started: starting one is what the demo lets people try.
 """
 
 from . import services
@@ -25,6 +25,14 @@ SCENARIO = {
             "at": 120,
             "kind": "claim",
             "text": "La crème Hydra+ serait rappelée dans toute la France pour un allergène non déclaré.",
+        },
+        {
+            "at": 180,
+            "kind": "mention",
+            "text": "Hydra+ rappelée pour un allergène caché ?! Durand ne dit rien, c'est une honte #rappeldurand",
+            "count": 30,
+            "author": "beautyleaks",
+            "reach": 240000,
         },
         {
             "at": 300,

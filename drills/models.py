@@ -25,7 +25,8 @@ class Scenario(models.Model):
     name = models.CharField(_("name"), max_length=200)
     crisis_type = models.CharField(_("crisis type"), max_length=16)
     description = models.TextField(_("description"), blank=True, max_length=5000)
-    # [{"at": seconds after the start, "kind": "log" | "question" | "claim", "text": ...}] (drills.schema).
+    # [{"at": seconds after the start, "kind": "log" | "question" | "claim" | "mention", "text": ...,
+    #   and for a mention wave: "count", "author", "reach"}] (drills.schema).
     injects = models.JSONField(default=list)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -72,6 +73,7 @@ class InjectKind(models.TextChoices):
     LOG = "log", _("Crisis-log entry (a call, an event)")
     QUESTION = "question", _("Question from management")
     CLAIM = "claim", _("Rumour in the claims register")
+    MENTION = "mention", _("Wave of posts into monitoring")
 
 
 class InjectStatus(models.TextChoices):
@@ -86,6 +88,8 @@ class Inject(models.Model):
     offset = models.PositiveIntegerField(help_text=_("Seconds of drill time after the start."))
     kind = models.CharField(max_length=12, choices=InjectKind.choices)
     text = models.TextField(max_length=2000)
+    # A mention wave's shape: {"count", "author", "reach", "tone"} (drills.schema).
+    params = models.JSONField(default=dict, blank=True)
     # Null while the drill is paused: nothing is due.
     due_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=InjectStatus.choices, default=InjectStatus.PENDING)

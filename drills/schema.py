@@ -7,6 +7,7 @@ scenarios:
     injects:
       - {at: 60, kind: log, text: "Appel d'un journaliste du Parisien"}
       - {at: 300, kind: claim, text: "Le produit serait rappelé"}
+      - {at: 600, kind: mention, text: "Rappel de la crème ?!", count: 40, author: beautyleaks, reach: 250000}
 """
 
 from django.utils.translation import gettext as _
@@ -17,8 +18,11 @@ from playbooks.schema import Checker
 from .models import InjectKind
 
 MAX_OFFSET = 24 * 3600
+MAX_WAVE = 500
+MAX_REACH = 10**9
 SCENARIO_FIELDS = {"name", "crisis_type", "description", "injects"}
-INJECT_FIELDS = {"at", "kind", "text"}
+WAVE_FIELDS = {"count", "author", "reach"}
+INJECT_FIELDS = {"at", "kind", "text"} | WAVE_FIELDS
 
 
 class ScenarioChecker(Checker):
@@ -31,11 +35,32 @@ class ScenarioChecker(Checker):
         kind = raw.get("kind")
         if kind is None:
             self.fail((*path, "kind"), _("This field is required."))
-        return {
+        cleaned = {
             "at": at,
             "kind": self.choice(kind, (*path, "kind"), InjectKind, default=InjectKind.LOG),
             "text": self.text(raw.get("text"), (*path, "text"), required=True, limit=2000),
         }
+        if cleaned["kind"] == InjectKind.MENTION:
+            cleaned |= self.wave(raw, path)
+        else:
+            for name in sorted(WAVE_FIELDS & set(raw)):
+                self.fail((*path, name), _("Only a mention inject (kind: mention) takes “%(name)s”.") % {"name": name})
+        return cleaned
+
+    def wave(self, raw, path) -> dict:
+        """A wave of posts: how many (the same text, as shares of one post), by whom, with what reach."""
+        count, reach = raw.get("count", 1), raw.get("reach", 0)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_WAVE:
+            self.fail((*path, "count"), _("Give how many posts, a whole number from 1 to %(max)s.") % {"max": MAX_WAVE})
+            count = 1
+        if not isinstance(reach, int) or isinstance(reach, bool) or not 0 <= reach <= MAX_REACH:
+            self.fail(
+                (*path, "reach"),
+                _("Give the author's followers, a whole number from 0 to %(max)s.") % {"max": MAX_REACH},
+            )
+            reach = 0
+        author = self.text(raw.get("author"), (*path, "author"), required=False, limit=100).lstrip("@")
+        return {"count": count, "author": author, "reach": reach}
 
     def scenario(self, raw, path=()) -> dict:
         raw = self.mapping(raw, path, SCENARIO_FIELDS) or {}

@@ -98,6 +98,7 @@ def drill_start(*, actor, scenario: Scenario) -> Drill:
             offset=item["at"],
             kind=item["kind"],
             text=item["text"],
+            params={name: item[name] for name in sorted(schema.WAVE_FIELDS) if name in item},
             due_at=now + datetime.timedelta(seconds=item["at"]),
         )
         for index, item in enumerate(scenario.injects)
@@ -218,6 +219,10 @@ def deliver(*, inject_id: int, due_at) -> bool:
 
         claim = claims.claim_create(actor=drill.leader, incident=incident, text=inject.text)
         result = {"claim": claim.pk}
+    elif inject.kind == InjectKind.MENTION:
+        from . import mentions
+
+        result = {"wave": mentions.deliver_wave(drill=drill, inject=inject, now=now)}
     entry = _log(
         drill,
         None,
@@ -231,6 +236,8 @@ def deliver(*, inject_id: int, due_at) -> bool:
     )
     if inject.kind == InjectKind.QUESTION:
         _notify_inject(inject, incident)
+    for signal in result.get("wave", {}).get("signals", []):
+        _log(drill, None, "signal", inject=inject.pk, **signal)
     Inject.objects.filter(pk=inject.pk).update(result={**result, "entry": entry.pk, "seq": entry.seq})
     return True
 

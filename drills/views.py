@@ -13,7 +13,7 @@ from core.errors import Conflict
 from playbooks import yamlio
 
 from . import services
-from .models import Drill, Scenario
+from .models import Drill, DrillStatus, Scenario
 
 
 @login_required
@@ -59,8 +59,16 @@ def drill_start(request, cell_id, scenario_pk):
 @require_GET
 def drill_detail(request, pk):
     drill, membership = services.drill_for_user(request.user, pk)
+    # The scorecard is kept for comparison with the next drill: the previous ended one of the same scenario.
+    previous = (
+        Drill.objects.filter(scenario=drill.scenario, status=DrillStatus.ENDED, started_at__lt=drill.started_at)
+        .exclude(pk=drill.pk)
+        .order_by("-started_at")
+        .first()
+    )
     context = {
         "drill": drill,
+        "previous": previous,
         "membership": membership,
         "injects": drill.injects.order_by("position"),
         "can_lead": drill.leader_id == request.user.pk or membership.has_role(services.LEAD_ROLE),

@@ -23,7 +23,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from . import broadcast, integration, matching
-from .models import Alert, AlertCause, AlertStatus, Mention, VolumeCounter, Watchlist
+from .models import Alert, AlertCause, AlertStatus, Mention, VolumeCounter, Watchlist, exercise_mentions
 
 TOP_MENTIONS = 5
 CO_TERMS = 8
@@ -249,9 +249,12 @@ def tone_breaks(watchlist: Watchlist, figures: dict) -> bool:
 
 
 def _window_mentions(watchlist: Watchlist, since: datetime):
-    return Mention.objects.filter(
-        cell_id=watchlist.cell_id, matched__has_key=str(watchlist.pk), published_at__gte=since
-    ).order_by("-published_at")
+    # A drill's synthetic mentions (from its exercise source) are never the evidence of a real alert.
+    return (
+        Mention.objects.filter(cell_id=watchlist.cell_id, matched__has_key=str(watchlist.pk), published_at__gte=since)
+        .exclude(exercise_mentions())
+        .order_by("-published_at")
+    )
 
 
 def top_mentions(watchlist: Watchlist, since: datetime) -> list[dict]:

@@ -313,13 +313,32 @@ def _store_counts(counts) -> None:
 
 
 @transaction.atomic
-def ingest_records(source: Source, records: list[MentionIn | None], errors: list[dict] | None = None) -> Result:
-    """Store a batch for `source` in one transaction; live updates and alert checks after commit."""
+def ingest_records(
+    source: Source, records: list[MentionIn | None], errors: list[dict] | None = None, *, exercise: bool = False
+) -> Result:
+    """Store a batch for `source` in one transaction; live updates and alert checks after commit.
+
+    `exercise` (a drill's synthetic mentions, from its exercise source): matched, toned, stored
+    and shown like any other, but never counted in the volumes, so neither the baselines nor the
+    real alerts ever see them (the drill judges them against the thresholds itself)."""
     errors = list(errors or [])
     now = timezone.now()
     rows, in_batch_duplicates, matcher = prepare(records, errors, cell_id=source.cell_id, now=now)
     store = _store_postgresql if connection.vendor == "postgresql" else _store_portable
     inserted = store(source, rows, now) if rows else {}
+    if exercise:
+        if inserted:
+            transaction.on_commit(search_index.schedule)
+        fresh = [r for r in rows if r.matched and r.external_id in inserted]
+        watchlist_ids = sorted({int(pk) for r in fresh for pk in r.matched})
+        if watchlist_ids:
+            broadcast.mentions_matched(cell_id=source.cell_id, watchlist_ids=watchlist_ids, count=len(fresh))
+        return Result(
+            accepted=len(inserted),
+            duplicates=len(rows) - len(inserted) + in_batch_duplicates,
+            errors=errors,
+            watchlists=set(watchlist_ids),
+        )
     counts = _count(rows, inserted)
     _store_counts(counts)
     if inserted:

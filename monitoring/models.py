@@ -67,6 +67,16 @@ class Source(models.Model):
         return problems.word(self.last_problem, self.last_error)
 
 
+# A drill's exercise source has this key in its `config` (drills.mentions): its mentions are synthetic,
+# shown like others but never counted in the volumes, never a real alert's evidence, never in a real queue.
+EXERCISE_KEY = "exercise"
+
+
+def exercise_mentions(path: str = "source") -> Q:
+    """Q for the mentions (reached through `path`, the mention's source) of drills' exercise sources."""
+    return Q(**{f"{path}__config__has_key": EXERCISE_KEY})
+
+
 def token_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -141,6 +141,8 @@ class SkipReason(models.TextChoices):
     NO_EMAIL = "no_email", _("no e-mail address")
     BOUNCED = "bounced", _("an earlier e-mail bounced")
     ERASED = "erased", _("erased")
+    # A drill's briefing is practised, never sent: real relays are not contacted about an exercise.
+    EXERCISE = "exercise", _("a drill: real relays are never contacted")
 
 
 class Answer(models.TextChoices):

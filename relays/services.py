@@ -305,7 +305,8 @@ def brief(*, actor, version, relays=(), lists=(), note: str = "") -> Briefing:
     briefing = Briefing.objects.create(incident=incident, version=version, note=note or "", created_by=actor)
     deliveries = []
     for relay in sorted(chosen.values(), key=lambda r: r.pk):
-        reason = skip_reason(relay)
+        # A drill practises the briefing (who would get it, the crisis log) without contacting anyone.
+        reason = SkipReason.EXERCISE if incident.is_exercise else skip_reason(relay)
         status = DeliveryStatus.SKIPPED if reason else DeliveryStatus.PENDING
         deliveries.append(BriefingDelivery(briefing=briefing, relay=relay, status=status, skip_reason=reason))
     BriefingDelivery.objects.bulk_create(deliveries)
@@ -364,14 +365,15 @@ def deliver(delivery_id: int) -> bool:
     with transaction.atomic():
         delivery = (
             BriefingDelivery.objects.select_for_update(of=("self",))
-            .select_related("relay__cell", "briefing__version__statement")
+            .select_related("relay__cell", "briefing__version__statement", "briefing__incident")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()
         )
         if delivery is None:
             return False
         # Consent withdrawn or an address bounced since the briefing was queued: still never contacted.
-        reason = skip_reason(delivery.relay)
+        # Nor about a drill, whatever queued it.
+        reason = SkipReason.EXERCISE if delivery.briefing.incident.is_exercise else skip_reason(delivery.relay)
         if reason:
             BriefingDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SKIPPED, skip_reason=reason)
             return False

@@ -31,7 +31,7 @@ def link(*, actor, claim, mention_id, source: str = LinkSource.HAND) -> ClaimMen
     if source not in LinkSource.values:
         raise ValidationError({"source": _("Choose hand or suggestion.")})
     try:
-        mention = integration.mentions_of_cell(claim.incident.cell_id).get(pk=int(mention_id))
+        mention = integration.mentions_for(claim.incident).get(pk=int(mention_id))
     except (TypeError, ValueError, integration.mention_model().DoesNotExist):
         raise ValidationError({"mention": _("No such mention in this cell.")}) from None
     try:
@@ -58,7 +58,7 @@ def suggestions(claim, limit: int = 20) -> list[tuple[object, int]]:
 
     linked = set(ClaimMention.objects.filter(claim=claim).values_list("mention_id", flat=True))
     pool = list(
-        integration.mentions_of_cell(claim.incident.cell_id)
+        integration.mentions_for(claim.incident)
         .exclude(pk__in=linked)
         .only("pk", "text", "author_handle", "published_at", "author_reach")
         .order_by("-pk")[:SUGGESTION_POOL]

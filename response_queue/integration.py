@@ -92,8 +92,18 @@ def mention_model():
     return Mention
 
 
-def mentions_of_cell(cell_id: int):
-    return mention_model().objects.filter(cell_id=cell_id)
+def mentions_of_cell(cell_id: int, *, exercise: bool = False):
+    """The cell's real mentions, or (`exercise`) only its drills' synthetic ones: the two never mix,
+    so a drill's posts never reach a real queue, its figures or its claims, and the other way round."""
+    from monitoring.models import exercise_mentions
+
+    rows = mention_model().objects.filter(cell_id=cell_id)
+    return rows.filter(exercise_mentions()) if exercise else rows.exclude(exercise_mentions())
+
+
+def mentions_for(incident):
+    """The mentions an incident's queue and claims may take: real ones, or a drill's for a drill."""
+    return mentions_of_cell(incident.cell_id, exercise=incident.is_exercise)
 
 
 def open_incidents(cell_id: int):
@@ -101,7 +111,8 @@ def open_incidents(cell_id: int):
 
 
 def most_urgent_open_incident(cell_id: int) -> Incident | None:
-    incidents = list(open_incidents(cell_id).only("pk", "level", "updated_at", "cell_id"))
+    """Where the rules put the cell's new (real) mentions: never a drill, however urgent it plays."""
+    incidents = list(open_incidents(cell_id).filter(is_exercise=False).only("pk", "level", "updated_at", "cell_id"))
     if not incidents:
         return None
     return min(incidents, key=lambda i: (LEVEL_URGENCY.get(i.level, 9), -i.updated_at.timestamp(), -i.pk))

@@ -96,7 +96,7 @@ def flag(*, actor, incident, mention_id, reason: str = "") -> QueueItem:
     _require(actor, incident.cell_id, Role.MEMBER)
     reason = _text(reason, "reason", required=False)
     try:
-        mention = integration.mentions_of_cell(incident.cell_id).get(pk=int(mention_id))
+        mention = integration.mentions_for(incident).get(pk=int(mention_id))
     except (ValueError, TypeError, integration.mention_model().DoesNotExist):
         raise ValidationError({"mention": _("No such mention in this cell.")}) from None
     item = _new_item(incident=incident, mention=mention, flagged_by=actor)

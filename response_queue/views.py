@@ -177,7 +177,7 @@ def flag(request, pk):
                 messages.success(request, _("The mention is in the queue."))
                 return redirect("responses:item", pk=incident.pk, item_pk=item.pk)
     queued = QueueItem.objects.filter(incident=incident).values_list("mention_id", flat=True)
-    recent = integration.mentions_of_cell(incident.cell_id).exclude(pk__in=queued).order_by("-published_at", "-pk")[:50]
+    recent = integration.mentions_for(incident).exclude(pk__in=queued).order_by("-published_at", "-pk")[:50]
     return render(
         request,
         "responses/flag.html",

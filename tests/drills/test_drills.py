@@ -156,3 +156,19 @@ def test_drill_pages(client, users, cell, scenario, who, expected):
         assert "exercice" in response.content.decode().lower()
     control = client.post(reverse("drills:control", args=[drill.pk]), {"action": "pause"})
     assert control.status_code == {"outsider": 404, "observer": 403, "manager": 302}[who]
+
+
+def test_the_scorecard_sits_beside_the_previous_drill_of_the_scenario(client, scenario, users):
+    first = services.drill_end(
+        actor=users["manager"], drill=services.drill_start(actor=users["manager"], scenario=scenario)
+    )
+    second = services.drill_start(actor=users["manager"], scenario=scenario)
+    Inject.objects.filter(drill=second, offset=0).update(due_at=timezone.now() - SEC)
+    deliver_due()
+    second = services.drill_end(actor=users["manager"], drill=second)
+    client.force_login(users["observer"])
+    html = client.get(reverse("drills:detail", args=[second.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert reverse("drills:detail", args=[first.pk]) in html and "Previous drill" in html
+    assert "0 / 1" in html and "0 / 0" in html  # injects answered / delivered: this one, the previous one
+    html = client.get(reverse("drills:detail", args=[first.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Previous drill" not in html

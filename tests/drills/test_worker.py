@@ -15,7 +15,9 @@ from drills import services
 from drills.models import DrillLogKind, Inject
 from incidents.crisislog import verify_chain
 from incidents.models import LogEntry
+from monitoring.models import Mention, VolumeCounter, exercise_mentions
 from tests.integration.servers import celery_app_using, spawn, start_celery_worker, subprocess_env
+from tests.monitoring.support import make_watchlist
 from tests.services_check import dedicated_redis_url, redis_available, require_service
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -88,9 +90,11 @@ def test_injects_on_time_exactly_once_paused_resumed_and_after_kill_9(workers, c
                 {"at": 6, "kind": "claim", "text": "Le produit serait rappelé"},
                 {"at": 9, "kind": "question", "text": "Point à 15 h ?"},
                 {"at": 12, "kind": "log", "text": "Deuxième appel"},
+                {"at": 13, "kind": "mention", "text": "Hydra+ rappelée ?! Quelle honte", "count": 25, "reach": 250000},
             ],
         },
     )
+    watchlist = make_watchlist(cell, reach_threshold=100_000)
     worker = workers.worker("w1")
     workers.worker("w2")
     workers.beat()
@@ -105,7 +109,7 @@ def test_injects_on_time_exactly_once_paused_resumed_and_after_kill_9(workers, c
     # kill -9 of a worker mid-drill; a new one takes over.
     worker.popen.send_signal(signal.SIGKILL)
     workers.worker("w3")
-    wait(lambda: len(delivered(drill)) == 4, "the last injects", timeout=40)
+    wait(lambda: len(delivered(drill)) == 5, "the last injects", timeout=40)
 
     for inject in delivered(drill):
         late = inject.result and LogEntry.objects.get(pk=inject.result["entry"]).data["late_ms"]
@@ -113,6 +117,14 @@ def test_injects_on_time_exactly_once_paused_resumed_and_after_kill_9(workers, c
     # Exactly once: one log entry per inject, one claim.
     time.sleep(2)
     entries = LogEntry.objects.filter(incident=drill.incident, kind=DrillLogKind.DRILL, data__action="inject")
-    assert sorted(entries.values_list("data__position", flat=True)) == [0, 1, 2, 3]
+    assert sorted(entries.values_list("data__position", flat=True)) == [0, 1, 2, 3, 4]
     assert drill.incident.claims.count() == 1
+    # The wave: its 25 posts once, in the cell's monitoring as an exercise, never counted in the volumes;
+    # the watchlist's thresholds judged once per cause.
+    posts = Mention.objects.filter(cell=cell)
+    assert posts.count() == 25 and posts.filter(exercise_mentions()).count() == 25
+    assert all(str(watchlist.pk) in post.matched for post in posts)
+    assert not VolumeCounter.objects.filter(watchlist=watchlist).exists()
+    signals = LogEntry.objects.filter(incident=drill.incident, data__action="signal")
+    assert sorted(signals.values_list("data__cause", flat=True)) == ["negative", "reach", "volume"]
     assert verify_chain(drill.incident).valid
