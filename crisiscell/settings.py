@@ -120,6 +120,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "crisiscell.urls"
+# Threads that run the requests' synchronous work under ASGI, reused from one request to
+# the next (crisiscell/asgi_handler.py); more than the database pool's connections is idle.
+ASGI_REQUEST_THREADS = env.int("ASGI_REQUEST_THREADS", default=32)
 ASGI_APPLICATION = "crisiscell.asgi.application"
 WSGI_APPLICATION = "crisiscell.wsgi.application"
 
