@@ -131,3 +131,36 @@ def legend() -> SafeString:
         _("statement published"),
         _("level change"),
     )
+
+
+def sparkline_svg(points: list[dict], *, bucket_minutes: int) -> SafeString:
+    """A small volume chart for a panel: bars of mentions per bucket, the negative ones darker
+    at their foot; what it says is in its label (and in the text beside it)."""
+    width, height = 240, 40
+    steps = max(len(points), 1)
+    peak = max([p["count"] for p in points] + [1])
+    step = width / steps
+    bars = []
+    for index, point in enumerate(points):
+        if not point["count"]:
+            continue
+        x = index * step
+        total = height * point["count"] / peak
+        negative = height * point["negative"] / peak
+        bars.append(("bar", f"{x:.1f}", f"{height - total:.1f}", f"{max(step - 1, 1):.1f}", f"{total:.1f}"))
+        if negative:
+            bars.append(("neg", f"{x:.1f}", f"{height - negative:.1f}", f"{max(step - 1, 1):.1f}", f"{negative:.1f}"))
+    label = _("Volume of the last 24 hours, per %(minutes)s minutes: peak %(peak)s") % {
+        "minutes": bucket_minutes,
+        "peak": peak if any(p["count"] for p in points) else 0,
+    }
+    body = format_html_join("", '<rect class="{}" x="{}" y="{}" width="{}" height="{}"/>', bars)
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" aria-label="{}">'
+        "<title>{}</title>{}</svg>",
+        width,
+        height,
+        label,
+        label,
+        body,
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cells/<int:cell_pk>/monitoring/imports/<int:pk>/", views.import_detail, name="import"),
     path("cells/<int:cell_pk>/monitoring/imports/<int:pk>/progress/", views.import_progress, name="import-progress"),
     path("incidents/<int:incident_pk>/monitoring/", views.incident_volume, name="incident"),
+    path("incidents/<int:incident_pk>/monitoring/panel/", views.incident_panel, name="incident-panel"),
     path("cells/<int:cell_pk>/monitoring/mentions/", views.mention_search, name="mentions"),
     path("cells/<int:cell_pk>/monitoring/watchlists/new/", views.watchlist_edit, name="watchlist-new"),
     path("cells/<int:cell_pk>/monitoring/watchlists/<int:pk>/", views.watchlist_edit, name="watchlist-edit"),

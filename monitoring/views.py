@@ -17,7 +17,7 @@ from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
 
-from . import charts, integration, selectors, services
+from . import charts, integration, panels, selectors, services
 from .forms import DismissForm, EscalateForm, ImportForm, MentionSearchForm, WatchlistForm
 from .models import Alert, ImportJob
 
@@ -255,6 +255,14 @@ def incident_volume(request, incident_pk):
         "stream": stream,
     }
     return render(request, "monitoring/incident.html", context)
+
+
+@login_required
+@require_GET
+def incident_panel(request, incident_pk):
+    """The incident workspace's mentions panel alone (its live refresh): any member of the cell."""
+    incident, _membership = integration.incident_for_user(request.user, incident_pk)
+    return render(request, "monitoring/_incident_panel.html", {"mentions_panel": panels.incident_mentions(incident)})
 
 
 @login_required

@@ -1,4 +1,4 @@
-// The monitoring page, live: the cell's monitoring socket says "mentions matched" or
+// The monitoring page (and the workspace's mentions panel), live: the cell's monitoring socket says "mentions matched" or
 // "alert changed" (ids only); the page fetches its live part again (counters, open
 // alerts, latest mentions). A burst of batches makes one fetch per second at most.
 (function () {
@@ -22,7 +22,9 @@
       }
       timer = window.setTimeout(function () {
         timer = null;
-        live.refresh(["monitoring"]); // the part fetches its content itself (hx-trigger, live/panels.js)
+        // The part fetches its content itself (hx-trigger, live/panels.js): the monitoring
+        // page's live part, or the workspace's mentions panel (data-live-refresh).
+        live.refresh([panel.dataset.liveRefresh || "monitoring"]);
       }, DEBOUNCE_MS);
     }
 

@@ -71,6 +71,7 @@ PAGES = [
     ("get", "/cells/{cell}/monitoring/live/", None, READ),
     ("get", "/cells/{cell}/monitoring/alerts/{alert}/", None, READ),
     ("get", "/incidents/{incident}/monitoring/", None, READ),
+    ("get", "/incidents/{incident}/monitoring/panel/", None, READ),
     ("get", "/cells/{cell}/monitoring/mentions/?q=durand&tone=-1", None, READ),
     ("get", "/cells/{cell}/monitoring/watchlists/new/", None, expect(200, 200, 403, 403, 404, 401)),
     ("get", "/cells/{cell}/monitoring/watchlists/{watchlist}/", None, expect(200, 200, 403, 403, 404, 401)),
