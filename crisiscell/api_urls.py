@@ -18,7 +18,7 @@ from playbooks.api.views import (
 )
 from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
 from reminders.api.views import CommsSettingsView, ReminderViewSet
-from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView
+from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView, WaitingViewSet
 from statements.api.views import StatementViewSet, VersionViewSet
 
 
@@ -74,6 +74,7 @@ cell_routes.register("members", MembershipViewSet, basename="cell-member")
 cell_routes.register("relays", RelayViewSet, basename="cell-relay")
 cell_routes.register("relay-lists", DistributionListViewSet, basename="cell-relay-list")
 cell_routes.register("queue-rules", RuleViewSet, basename="cell-queue-rule")
+cell_routes.register("queue-waiting", WaitingViewSet, basename="cell-queue-waiting")
 
 claim_routes = Router()
 claim_routes.register("mentions", ClaimMentionViewSet, basename="claim-mention")

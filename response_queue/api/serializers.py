@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 
-from ..models import ClaimMention, ItemState, QueueItem, QueueRule, RuleKind, SlaPolicy
+from ..models import ClaimMention, ItemState, QueueItem, QueueRule, RuleKind, SlaPolicy, WaitingMention, WaitingState
 
 
 class MentionBriefSerializer(serializers.Serializer):
@@ -165,3 +165,33 @@ class ClaimMentionSerializer(serializers.ModelSerializer):
 class ClaimLinkSerializer(StrictSerializer):
     mention = serializers.IntegerField(min_value=1)
     source = serializers.ChoiceField(choices=[("hand", "hand"), ("suggestion", "suggestion")], required=False)
+
+
+class WaitingSerializer(serializers.ModelSerializer):
+    """A mention the rules matched while the cell had no open incident."""
+
+    mention = MentionBriefSerializer(read_only=True)
+    state = serializers.ChoiceField(choices=WaitingState.choices, read_only=True)
+    rule_name = serializers.CharField(source="rule.name", read_only=True, allow_null=True, default=None)
+    incident = serializers.IntegerField(source="item.incident_id", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = WaitingMention
+        fields = [
+            "id",
+            "mention",
+            "rule",
+            "rule_name",
+            "matched_at",
+            "state",
+            "item",
+            "incident",
+            "decided_by",
+            "decided_at",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class WaitingQueueSerializer(StrictSerializer):
+    incident = serializers.IntegerField(min_value=1, help_text="an open incident of the cell")

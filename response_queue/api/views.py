@@ -23,7 +23,7 @@ from core.api.query_params import check_query
 from incidents.selectors import get_incident_for_user
 
 from .. import claims, integration, selectors, services
-from ..models import ClaimMention, ItemState, QueueItem, QueueRule
+from ..models import ClaimMention, ItemState, QueueItem, QueueRule, WaitingMention, WaitingState
 from ..sla import policy_for
 from .serializers import (
     AnswerSerializer,
@@ -43,6 +43,8 @@ from .serializers import (
     SlaSerializer,
     SlaWriteSerializer,
     SuggestionSerializer,
+    WaitingQueueSerializer,
+    WaitingSerializer,
 )
 
 
@@ -313,6 +315,81 @@ class RuleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def destroy(self, request, *args, **kwargs):
         services.rule_delete(actor=request.user, rule=self.get_object(Role.MANAGER))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Mentions the rules matched while no incident was open (observer or above)",
+        parameters=[OpenApiParameter("state", str, enum=WaitingState.values, description="default: waiting")],
+    ),
+    retrieve=extend_schema(summary="One waiting mention", responses={200: WaitingSerializer, **READ_ERRORS}),
+)
+class WaitingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The cell's waiting list: when an incident opens, the recent ones enter its queue by themselves;
+    members put one in an open incident's queue, or dismiss it with a reason."""
+
+    serializer_class = WaitingSerializer
+    queryset = WaitingMention.objects.none()
+    filter_backends = []
+
+    def membership(self, minimum=Role.OBSERVER):
+        return require_role(membership_for(self.request.user, self.kwargs["cell_pk"]), minimum)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return WaitingMention.objects.none()
+        membership = self.membership()
+        state = self.request.query_params.get("state", WaitingState.WAITING)
+        return (
+            WaitingMention.objects.filter(cell_id=membership.cell_id, state=state)
+            .select_related("mention", "rule", "item")
+            .order_by("-mention__published_at", "-pk")
+        )
+
+    def list(self, request, *args, **kwargs):
+        self.membership()  # 404 / 403 before any word on the parameters
+        check_query(request, single=("state",))
+        if request.query_params.get("state", WaitingState.WAITING) not in WaitingState.values:
+            raise ValidationError({"state": [_("One of: %(states)s.") % {"states": ", ".join(WaitingState.values)}]})
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self, minimum=Role.OBSERVER) -> WaitingMention:
+        membership = self.membership(minimum)
+        found = (
+            WaitingMention.objects.select_related("mention", "rule", "item")
+            .filter(cell_id=membership.cell_id, pk=self.kwargs["pk"])
+            .first()
+        )
+        if found is None:
+            raise Http404(_("No such waiting mention in this cell."))
+        return found
+
+    @extend_schema(
+        summary="Put it in an open incident's queue (member or above)",
+        request=WaitingQueueSerializer,
+        responses={201: QueueItemSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def queue(self, request, *args, **kwargs):
+        waiting = self.get_object(Role.MEMBER)
+        incident_id = validated(request, WaitingQueueSerializer)["incident"]
+        incident = integration.open_incidents(waiting.cell_id).filter(pk=incident_id).first()
+        item = services.waiting_to_incident(actor=request.user, waiting=waiting, incident=incident)
+        data = QueueItemSerializer(item, context={"now": timezone.now()}).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Dismiss it: no answer needed (member or above)",
+        request=ReasonSerializer,
+        responses={200: WaitingSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def dismiss(self, request, *args, **kwargs):
+        waiting = self.get_object(Role.MEMBER)
+        waiting = services.waiting_dismiss(
+            actor=request.user, waiting=waiting, reason=validated(request, ReasonSerializer)["reason"]
+        )
+        return Response(WaitingSerializer(waiting).data)
 
 
 class SlaView(APIView):

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from response_queue import services
-from response_queue.models import QueueItem, QueueRule
+from response_queue.models import QueueItem, QueueRule, WaitingMention
 
 from .conftest import make_mention, make_source
 
@@ -31,7 +31,9 @@ def world(cell, users, incident, template):
     spare = make_mention(cell, "another one")
     rule = QueueRule.objects.create(cell=cell, name="complaints", kind="terms", terms="remboursez")
     claim = facts_claims.claim_create(actor=users["member"], incident=incident, text="Le sérum brûle la peau")
+    waiting = WaitingMention.objects.create(cell=cell, mention=make_mention(cell, "remboursez, waiting"), rule=rule)
     return {
+        "waiting": waiting.pk,
         "cell": cell.pk,
         "incident": incident.pk,
         "item": item.pk,
@@ -59,6 +61,8 @@ API_READS = [
     ("/api/v1/cells/{cell}/queue-rules/", "member"),
     ("/api/v1/cells/{cell}/queue-rules/{rule}/", "member"),
     ("/api/v1/cells/{cell}/response-sla/", "member"),
+    ("/api/v1/cells/{cell}/queue-waiting/", "observer"),
+    ("/api/v1/cells/{cell}/queue-waiting/{waiting}/", "observer"),
     ("/api/v1/incidents/{incident}/claims/{claim}/mentions/", "observer"),
     ("/api/v1/incidents/{incident}/claims/{claim}/mentions/volume/", "observer"),
     ("/api/v1/incidents/{incident}/claims/{claim}/mentions/suggestions/", "member"),
@@ -80,6 +84,8 @@ API_WRITES = [
     ("patch", "/api/v1/cells/{cell}/queue-rules/{rule}/", {"is_active": False}, "manager", 200),
     ("delete", "/api/v1/cells/{cell}/queue-rules/{rule}/", None, "manager", 204),
     ("patch", "/api/v1/cells/{cell}/response-sla/", {"crisis_minutes": 20}, "manager", 200),
+    ("post", "/api/v1/cells/{cell}/queue-waiting/{waiting}/queue/", {"incident": "{incident}"}, "member", 201),
+    ("post", "/api/v1/cells/{cell}/queue-waiting/{waiting}/dismiss/", {"reason": "spam"}, "member", 200),
     ("post", "/api/v1/incidents/{incident}/claims/{claim}/mentions/", {"mention": "{mention}"}, "member", 201),
 ]
 

@@ -189,3 +189,29 @@ def test_monitoring_mention_lists_show_who_answered(client, cell, users, inciden
     assert HOSTILE not in body  # the name is escaped
     body = client.get(f"/cells/{cell.pk}/monitoring/mentions/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Répondu par" in body
+
+
+def test_waiting_api_lists_queues_dismisses_and_refuses_bad_input(api, cell, users, incident):
+    _close(incident, users["manager"])
+    rule = QueueRule.objects.create(cell=cell, name="complaints", kind="terms", terms="remboursez")
+    first = WaitingMention.objects.create(cell=cell, mention=make_mention(cell, f"remboursez {HOSTILE}"), rule=rule)
+    second = WaitingMention.objects.create(cell=cell, mention=make_mention(cell, "remboursez 2"), rule=rule)
+    member = api(users["member"])
+    base = f"/api/v1/cells/{cell.pk}/queue-waiting/"
+    listed = member.get(base).json()
+    assert {row["id"] for row in listed["results"]} == {first.pk, second.pk}
+    assert listed["results"][0]["rule_name"] == "complaints"
+    assert member.get(base + "?state=fly").status_code == 400
+    assert member.get(base + "?state=waiting&state=queued").status_code == 400
+    # No open incident: a 400 that says what to do.
+    refused = member.post(f"{base}{first.pk}/queue/", {"incident": incident.pk}, format="json")
+    assert refused.status_code == 400 and "open incident" in str(refused.json())
+    opened = incidents.incident_create(actor=users["manager"], cell=cell, title="Open")
+    queued = member.post(f"{base}{first.pk}/queue/", {"incident": opened.pk}, format="json")
+    assert queued.status_code == 201 and queued.json()["mention"]["id"] == first.mention_id
+    assert member.post(f"{base}{first.pk}/dismiss/", {"reason": "late"}, format="json").status_code == 409
+    assert member.post(f"{base}{second.pk}/dismiss/", {}, format="json").status_code == 400
+    dismissed = member.post(f"{base}{second.pk}/dismiss/", {"reason": "bot"}, format="json").json()
+    assert dismissed["state"] == "dismissed" and dismissed["reason"] == "bot"
+    assert member.get(base).json()["results"] == []
+    assert {row["id"] for row in member.get(base + "?state=queued").json()["results"]} == {first.pk}
