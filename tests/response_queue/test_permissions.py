@@ -52,6 +52,7 @@ PAGES = [
     ("/incidents/{incident}/claims/{claim}/mentions/", "observer"),
     ("/cells/{cell}/queue-settings/", "member"),
     ("/cells/{cell}/queue-waiting/", "observer"),
+    ("/incidents/{incident}/queue/panel/", "observer"),
 ]
 API_READS = [
     ("/api/v1/incidents/{incident}/queue/", "observer"),
@@ -184,7 +185,11 @@ def test_query_counts_do_not_grow_with_the_queue(client, api, cell, users, incid
         assert member_api.get(f"/api/v1/incidents/{incident.pk}/queue/").status_code == 200
     with CaptureQueriesContext(connection) as metrics_small:
         assert member_api.get(f"/api/v1/incidents/{incident.pk}/queue/metrics/").status_code == 200
+    with CaptureQueriesContext(connection) as panel_small:
+        assert client.get(f"/incidents/{incident.pk}/queue/panel/").status_code == 200
     _bulk_items(cell, incident, 9990)
+    with django_assert_num_queries(len(panel_small.captured_queries)):
+        assert client.get(f"/incidents/{incident.pk}/queue/panel/").status_code == 200
     with django_assert_num_queries(len(page_small.captured_queries)):
         assert client.get(f"/incidents/{incident.pk}/queue/").status_code == 200
     # A full first page costs one COUNT more (for the page links; issue 12's paginator skips it when

@@ -215,3 +215,34 @@ def test_waiting_api_lists_queues_dismisses_and_refuses_bad_input(api, cell, use
     assert dismissed["state"] == "dismissed" and dismissed["reason"] == "bot"
     assert member.get(base).json()["results"] == []
     assert {row["id"] for row in member.get(base + "?state=queued").json()["results"]} == {first.pk}
+
+
+def test_the_workspace_queue_panel_shows_backlog_times_and_the_most_urgent(client, cell, users, incident):
+    from django.template.loader import render_to_string
+
+    from response_queue import panels
+
+    answered = services.flag(
+        actor=users["member"], incident=incident, mention_id=make_mention(cell, at=ago(minutes=12)).pk
+    )
+    services.answer(actor=users["manager"], item=answered, text="ok")
+    services.flag(
+        actor=users["member"],
+        incident=incident,
+        mention_id=make_mention(cell, f"remboursez {HOSTILE}", handle=HOSTILE, at=ago(minutes=3)).pk,
+    )
+    client.force_login(users["observer"])
+    body = client.get(f"/incidents/{incident.pk}/queue/panel/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "12.0 min" in body and "Response queue" in body
+    assert HOSTILE not in body and body.count("queue-urgent") == 1
+    assert f"/incidents/{incident.pk}/queue/" in body
+    # The card as the workspace includes it: refreshed by live:queue (every queue action is a "response"
+    # crisis-log entry, whose kind names the "queue" panels).
+    card = render_to_string("responses/_workspace_panel_section.html", {"queue_panel": panels.incident_queue(incident)})
+    assert 'hx-trigger="live:queue from:body"' in card
+    assert f'hx-get="/incidents/{incident.pk}/queue/panel/"' in card
+    from incidents import log_kinds
+
+    assert "queue" in log_kinds.get("response").panels
+    body = client.get(f"/incidents/{incident.pk}/queue/panel/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "File de réponses" in body or "file de réponses" in body
