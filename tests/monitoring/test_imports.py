@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import translation
 
 from monitoring import imports, services
 from monitoring.models import ImportJob, ImportStatus, Mention
@@ -85,13 +86,23 @@ def test_the_management_command_shows_a_progress_bar_and_the_report(cell, tmp_pa
     path = tmp_path / "export.csv"
     path.write_text(CSV_EN)
     out = io.StringIO()
-    call_command("import_mentions", str(cell.pk), str(path), stdout=out)
+    with translation.override("en"):
+        call_command("import_mentions", str(cell.pk), str(path), stdout=out)
     assert "2 kept, 0 duplicates, 3 errors (of 5 rows)." in out.getvalue()
-    assert "row 3:" in out.getvalue()
+    assert "row 3: Content is missing." in out.getvalue()
     assert "[########################################] 5/5 100%" in capsys.readouterr().err
     assert ImportJob.objects.get().status == ImportStatus.DONE
-    with pytest.raises(CommandError, match="No cell"):
+    with translation.override("en"), pytest.raises(CommandError, match="No cell"):
         call_command("import_mentions", "999999", str(path))
+    # In the project's language by default (French).
+    out = io.StringIO()
+    call_command("import_mentions", str(cell.pk), str(path), stdout=out)
+    assert "Conservées : 0 ; doublons : 2 ; erreurs : 3 ; lignes lues : 5." in out.getvalue()
+    assert "ligne 3 : Il manque Content." in out.getvalue()
+    bad = tmp_path / "latin1.csv"
+    bad.write_bytes("Id,Content\né,à\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="UTF-8"):
+        call_command("import_mentions", str(cell.pk), str(bad))
 
 
 @pytest.mark.parametrize(("role", "code"), [("member", 200), ("observer", 403), ("outsider", 404)])

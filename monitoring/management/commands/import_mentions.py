@@ -2,7 +2,7 @@
 
 Imports a listening tool's export (CSV or JSONL) into the cell's file source, in this
 process, with a progress bar on the terminal and the report at the end (rows kept,
-duplicates, errors with their row numbers)."""
+duplicates, errors with their row numbers), in the project's language (LANGUAGE_CODE)."""
 
 import sys
 from pathlib import Path
@@ -10,10 +10,16 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from cells.models import Cell
 from monitoring import imports, problems, services
 from monitoring.models import ImportJob, ImportStatus
+
+
+def grouped(value: int) -> str:
+    return formats.number_format(value, force_grouping=True)
 
 
 def bar(done: int, total: int, width: int = 40) -> str:
@@ -35,17 +41,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         cell = Cell.objects.filter(pk=options["cell"]).first()
         if cell is None:
-            raise CommandError(f"No cell {options['cell']}.")
+            raise CommandError(_("No cell %(cell)s.") % {"cell": options["cell"]})
         try:
             content = options["file"].read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {options['file']}: {error}") from error
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": options["file"], "error": error}
+            ) from error
         try:
             mapping = services.parse_mapping("\n".join(options["map"]))
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         file_format = options["format"] or ("jsonl" if options["file"].suffix in (".jsonl", ".ndjson") else "csv")
-        header, _rows = imports.read_rows(content, file_format)
+        try:
+            header, _rows = imports.read_rows(content, file_format)
+        except imports.ImportError_ as error:
+            raise CommandError(str(error)) from error
         preset = options["preset"] or ("" if mapping else imports.detect_preset(header) or "crisiscell")
         with transaction.atomic():
             job = ImportJob.objects.create(
@@ -82,8 +93,14 @@ class Command(BaseCommand):
             errors=progress.errors,
         )
         self.stdout.write(
-            f"{progress.kept:,} kept, {progress.duplicates:,} duplicates, {progress.error_count:,} errors "
-            f"(of {progress.processed:,} rows)."
+            _("%(kept)s kept, %(duplicates)s duplicates, %(errors)s errors (of %(rows)s rows).")
+            % {
+                "kept": grouped(progress.kept),
+                "duplicates": grouped(progress.duplicates),
+                "errors": grouped(progress.error_count),
+                "rows": grouped(progress.processed),
+            }
         )
         for error in progress.errors[:20]:
-            self.stdout.write(f"  row {error['row']}: {problems.word(error, error['reason'])}")
+            line = _("row %(row)s: %(reason)s") % {"row": error["row"], "reason": problems.word(error, error["reason"])}
+            self.stdout.write(f"  {line}")
