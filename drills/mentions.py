@@ -43,6 +43,11 @@ def exercise_source(drill) -> Source:
     return source
 
 
+def wave_ids_prefix(inject) -> str:
+    """The external ids of a wave's posts start with this (one source per drill; unique per inject)."""
+    return f"drill-{inject.drill_id}-inject-{inject.pk}-"
+
+
 def deliver_wave(*, drill, inject, now: datetime.datetime) -> dict:
     """Store the inject's posts, queue them in the drill's incident, judge them against the thresholds.
     Inside the delivery's transaction: a crash rolls it all back with the inject's claim."""
@@ -50,7 +55,7 @@ def deliver_wave(*, drill, inject, now: datetime.datetime) -> dict:
     params = inject.params or {}
     count, author, reach = params.get("count", 1), params.get("author") or "", params.get("reach", 0)
     text = inject.text if inject.text.startswith(PREFIX) else PREFIX + inject.text
-    ids = [f"drill-{drill.pk}-inject-{inject.pk}-{n}" for n in range(count)]
+    ids = [f"{wave_ids_prefix(inject)}{n}" for n in range(count)]
     records = [
         ingest.MentionIn(
             external_id=external_id,

@@ -68,12 +68,21 @@ def compute(drill) -> dict:
 
 
 def _answered(inject, incident) -> bool:
-    """A rumour inject is answered when the claim is no longer circulating; another, when someone
-    wrote in the crisis log (or acted) after it."""
+    """A rumour inject is answered when the claim is no longer circulating; a wave of posts, when one
+    of its posts was handled in the drill's queue (answered, judged needing no reply, escalated);
+    another, when someone wrote in the crisis log (or acted) after it."""
     if inject.kind == InjectKind.CLAIM and inject.result.get("claim"):
         from facts.models import Claim, ClaimStatus
 
         return Claim.objects.filter(pk=inject.result["claim"]).exclude(status=ClaimStatus.CIRCULATING).exists()
+    if inject.kind == InjectKind.MENTION:
+        from response_queue.models import DONE_STATES, QueueItem
+
+        from .mentions import wave_ids_prefix
+
+        return QueueItem.objects.filter(
+            incident=incident, mention__external_id__startswith=wave_ids_prefix(inject), state__in=DONE_STATES
+        ).exists()
     seq = inject.result.get("seq")
     if seq is None:
         return False

@@ -389,7 +389,10 @@ def waiting_page(request, cell_id):
     (the recent ones then enter its queue by themselves), or a member puts one in, or dismisses it."""
     membership = require_role(membership_for(request.user, cell_id), Role.OBSERVER)
     cell = membership.cell
-    open_incidents = list(integration.open_incidents(cell.pk).only("pk", "title", "level").order_by("-pk"))
+    # Waiting mentions are real posts: a drill's incident is no place for them (response_queue.integration).
+    open_incidents = list(
+        integration.open_incidents(cell.pk).filter(is_exercise=False).only("pk", "title", "level").order_by("-pk")
+    )
     choices = [(incident.pk, incident.title) for incident in open_incidents]
     form, status = WaitingForm(), 200
     if request.method == "POST":

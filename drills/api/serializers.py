@@ -13,7 +13,10 @@ class ScenarioSerializer(serializers.ModelSerializer):
 
 
 class ScenarioWriteSerializer(StrictSerializer):
-    content = serializers.DictField(help_text="{name, crisis_type, description, injects: [{at, kind, text}]}")
+    content = serializers.DictField(
+        help_text="{name, crisis_type, description, injects: [{at, kind, text}]}; a `mention` inject "
+        "(a wave of posts into monitoring) also takes count (1-500), author and reach."
+    )
 
 
 class ScenarioImportSerializer(StrictSerializer):
@@ -23,7 +26,7 @@ class ScenarioImportSerializer(StrictSerializer):
 class InjectSerializer(serializers.ModelSerializer):
     class Meta:
         model = Inject
-        fields = ["id", "position", "offset", "kind", "text", "due_at", "status", "delivered_at"]
+        fields = ["id", "position", "offset", "kind", "text", "params", "due_at", "status", "delivered_at", "result"]
         read_only_fields = fields
 
 

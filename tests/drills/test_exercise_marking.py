@@ -41,3 +41,48 @@ def test_every_notice_and_email_of_a_drill_says_exercise(cell, users, settings):
     entry = incident.log_entries.filter(kind="level_changed").get()
     notify_level_change(entry.pk)
     assert mail.outbox and all(m.subject.startswith("EXERCICE / EXERCISE") for m in mail.outbox)
+
+
+def test_every_page_of_a_drills_incident_says_exercise_once(client, cell, users):
+    """The banner comes from base.html for any page about the drill's incident, whichever app draws it."""
+    from django.urls import reverse
+
+    from facts import claims
+    from facts import services as facts
+    from response_queue import services as queue
+
+    from .test_mentions import WAVE, deliver_all
+
+    scenario = services.scenario_save(actor=users["manager"], cell=cell, content=WAVE)
+    drill = services.drill_start(actor=users["manager"], scenario=scenario)
+    deliver_all(drill)
+    incident = drill.incident
+    post = incident.cell.monitoring_sources.get().mentions.first()
+    item = queue.flag(actor=users["member"], incident=incident, mention_id=post.pk)
+    statement = statements.statement_create(
+        actor=users["member"], incident=incident, kind="holding", audience="press", title="Attente", text="Texte."
+    )
+    fact = facts.fact_create(
+        actor=users["member"],
+        incident=incident,
+        text="Le lot 42 est conforme.",
+        sources=[{"kind": "department", "reference": "Service qualité"}],
+    )
+    claim = claims.claim_create(actor=users["member"], incident=incident, text="Le produit serait rappelé")
+    pages = [
+        reverse("incidents:detail", args=[incident.pk]),
+        reverse("statements:detail", args=[incident.pk, statement.pk]),
+        reverse("facts:detail", args=[incident.pk, fact.pk]),
+        reverse("facts:claim-detail", args=[incident.pk, claim.pk]),
+        reverse("responses:queue", args=[incident.pk]),
+        reverse("responses:item", args=[incident.pk, item.pk]),
+        reverse("responses:flag", args=[incident.pk]),
+        reverse("relays:briefings", args=[incident.pk, statement.pk]),
+        reverse("monitoring:incident", args=[incident.pk]),
+        reverse("drills:detail", args=[drill.pk]),
+    ]
+    client.force_login(users["manager"])
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.content.decode().count('class="exercise-banner"') == 1, url

@@ -211,3 +211,15 @@ def test_a_waves_shape_is_checked_line_by_line(cell, users):
     }
     drill = services.drill_start(actor=users["manager"], scenario=scenario)
     assert drill.injects.get(position=3).params == {"count": 12, "author": "lea", "reach": 5000}
+
+
+def test_a_wave_counts_as_answered_once_one_of_its_posts_is_handled_in_the_queue(cell, users, watchlist):
+    QueueRule.objects.create(cell=cell, name="Plaintes", kind="terms", terms="honte")
+    drill = start(cell, users)
+    deliver_all(drill)
+    QueueItem.objects.filter(incident=drill.incident).update(state="answered", done_at=timezone.now())
+    # Only the first post: the others wait.
+    first = QueueItem.objects.filter(incident=drill.incident).order_by("pk").first()
+    QueueItem.objects.filter(incident=drill.incident).exclude(pk=first.pk).update(state="new", done_at=None)
+    card = services.drill_end(actor=users["manager"], drill=drill).scorecard
+    assert card["injects_delivered"] == 2 and card["injects_answered"] == 1  # the wave; the log inject was not

@@ -164,3 +164,33 @@ def test_the_playbooks_page_links_to_it_for_managers_only(client, users, cell):
     assert url(cell) in client.get(reverse("playbooks:cell", args=[cell.pk])).content.decode()
     client.force_login(users["member"])
     assert url(cell) not in client.get(reverse("playbooks:cell", args=[cell.pk])).content.decode()
+
+
+def test_the_page_takes_the_same_queries_with_2_or_40_slots(client, users, cell):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url(cell)).status_code == 200
+        return len(captured)
+
+    client.force_login(users["manager"])
+    start = timezone.now()
+    people = [users["member"], users["member2"], users["manager"]]
+
+    def add(n):
+        RotaSlot.objects.bulk_create(
+            RotaSlot(
+                cell=cell,
+                user=people[i % 3],
+                starts_at=start + datetime.timedelta(hours=i),
+                ends_at=start + datetime.timedelta(hours=i + 1),
+            )
+            for i in range(RotaSlot.objects.count(), RotaSlot.objects.count() + n)
+        )
+
+    add(2)
+    few = queries()
+    add(38)
+    assert queries() == few
