@@ -194,6 +194,7 @@ STOPWORDS = frozenset(
     ]
 )
 WORDS = re.compile(r"[#@]?[a-z0-9][a-z0-9_'-]{2,}")
+SPELLED_WORDS = re.compile(r"[#@]?\w[\w'-]{2,}")  # the same words before folding (accents kept)
 
 
 def _minute(at: datetime) -> datetime:
@@ -270,10 +271,18 @@ def co_terms(watchlist: Watchlist, since: datetime) -> list[list]:
     """The words most often said with the watchlist's terms in the window (a sample of the latest)."""
     own = {matching.fold(term) for term in matching.parse_terms(watchlist.terms)}
     counter: Counter = Counter()
+    # Counted folded ("creme" = "crème" = "CRÈME"), shown as people wrote it most often.
+    spellings: dict[str, Counter] = {}
     for text in _window_mentions(watchlist, since).values_list("text", flat=True)[:CO_TERM_SAMPLE]:
-        words = set(WORDS.findall(matching.fold(text)))
-        counter.update(word for word in words if word not in STOPWORDS and word not in own)
-    return [[word, count] for word, count in counter.most_common(CO_TERMS)]
+        seen = set()
+        for spelled in SPELLED_WORDS.findall(text.lower()):
+            word = matching.fold(spelled)
+            if word in seen or word in STOPWORDS or word in own or not WORDS.fullmatch(word):
+                continue
+            seen.add(word)
+            counter[word] += 1
+            spellings.setdefault(word, Counter())[spelled] += 1
+    return [[spellings[word].most_common(1)[0][0], count] for word, count in counter.most_common(CO_TERMS)]
 
 
 def open_alert(*, watchlist: Watchlist, cause: str, evidence: dict) -> Alert | None:

@@ -149,3 +149,20 @@ def test_an_observer_cannot_act_on_an_alert(watchlist, observer):
         services.alert_dismiss(actor=observer, alert=alert, reason="non")
     with pytest.raises(PermissionDenied):
         services.alert_escalate(actor=observer, alert=alert)
+
+
+def test_the_words_said_with_it_are_counted_folded_and_shown_as_written(cell, watchlist):
+    source = make_source(cell)
+    texts = ["Durand : la CRÈME brûle", "durand crème qui brûle", "Durand creme brule", "Durand, la crème"]
+    Mention.objects.bulk_create(
+        Mention(
+            source=source,
+            cell=cell,
+            external_id=str(n),
+            text=text,
+            published_at=NOW - timedelta(minutes=1),
+            matched={str(watchlist.pk): ["durand"]},
+        )
+        for n, text in enumerate(texts)
+    )
+    assert detection.co_terms(watchlist, NOW - timedelta(minutes=15)) == [["crème", 4], ["brûle", 3]]
