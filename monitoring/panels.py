@@ -33,7 +33,11 @@ def incident_mentions(incident) -> dict:
         watchlist_ids, since=until - timedelta(hours=HOURS), until=until, bucket_minutes=BUCKET_MINUTES
     )
     names = {watchlist.pk: watchlist.name for watchlist in watchlists}
-    stream = list(selectors.mentions(incident.cell_id, any_of_watchlists=watchlist_ids, for_display=True)[:STREAM])
+    stream = list(
+        selectors.mentions(
+            incident.cell_id, any_of_watchlists=watchlist_ids, for_display=True, real_only=not incident.is_exercise
+        )[:STREAM]
+    )
     for mention in stream:
         mention.watchlist_names = [names[int(key)] for key in mention.matched if int(key) in names]
     panel.update(

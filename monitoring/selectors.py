@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import search_index
-from .models import Alert, AlertStatus, Mention, Source, VolumeCounter, Watchlist
+from .models import Alert, AlertStatus, Mention, Source, VolumeCounter, Watchlist, exercise_mentions
 
 # Functions returning Prefetch objects for mentions shown on a page, registered by the apps above
 # (the response queue: whether and by whom each mention was answered, as `answered_in_queue`).
@@ -37,6 +37,7 @@ def mentions(
     matched_only: bool = False,
     any_of_watchlists: list[int] | None = None,
     for_display: bool = False,
+    real_only: bool = False,
 ) -> QuerySet[Mention]:
     """The cell's mentions, newest first, filtered. Full-text search on PostgreSQL with the
     French and the English configurations (monitoring/search_index.py); a plain
@@ -51,6 +52,9 @@ def mentions(
         rows = rows.filter(matched__has_any_keys=[str(pk) for pk in any_of_watchlists])
     elif matched_only:
         rows = rows.exclude(matched={})
+    if real_only:
+        # Without a drill's synthetic posts (a real incident's stream: drills.mentions).
+        rows = rows.exclude(exercise_mentions())
     if tone is not None:
         rows = rows.filter(tone=tone)
     if source is not None:

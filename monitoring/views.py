@@ -243,7 +243,14 @@ def incident_volume(request, incident_pk):
     names = {w.pk: w.name for w in watchlists}
     stream = []
     if watchlist_ids:
-        stream = list(selectors.mentions(membership.cell_id, any_of_watchlists=watchlist_ids, for_display=True)[:20])
+        stream = list(
+            selectors.mentions(
+                membership.cell_id,
+                any_of_watchlists=watchlist_ids,
+                for_display=True,
+                real_only=not incident.is_exercise,
+            )[:20]
+        )
         for mention in stream:
             mention.watchlist_names = [names[int(key)] for key in mention.matched if int(key) in names]
     context = {

@@ -223,3 +223,23 @@ def test_a_wave_counts_as_answered_once_one_of_its_posts_is_handled_in_the_queue
     QueueItem.objects.filter(incident=drill.incident).exclude(pk=first.pk).update(state="new", done_at=None)
     card = services.drill_end(actor=users["manager"], drill=drill).scorecard
     assert card["injects_delivered"] == 2 and card["injects_answered"] == 1  # the wave; the log inject was not
+
+
+def test_a_real_incidents_monitoring_stream_leaves_the_drills_posts_out(client, cell, users, watchlist, real_incident):
+    from django.urls import reverse
+
+    Alert.objects.create(
+        cell=cell, watchlist=watchlist, cause="volume", status="escalated", incident=real_incident, evidence={}
+    )
+    drill = start(cell, users)
+    deliver_all(drill)
+    records = [ingest.MentionIn(external_id="real-1", text="Hydra+ un vrai avis", published_at=timezone.now())]
+    ingest.ingest_records(make_source(cell), records)
+    client.force_login(users["member"])
+    for name in ("monitoring:incident", "monitoring:incident-panel"):
+        html = client.get(reverse(name, args=[real_incident.pk])).content.decode()
+        assert "Hydra+ un vrai avis" in html, name
+        assert "Rappel de la crème" not in html, name
+    # The cell's own monitoring page shows both, the drill's marked.
+    html = client.get(reverse("monitoring:page", args=[cell.pk])).content.decode()
+    assert "Hydra+ un vrai avis" in html and "EXERCICE / EXERCISE — Rappel de la crème" in html
