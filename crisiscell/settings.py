@@ -405,6 +405,9 @@ CRISIS_LOG_ANCHOR_FILE = env.str("CRISIS_LOG_ANCHOR_FILE", default=str(VAR_DIR /
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CrisisCell <crisiscell@localhost>")
+# Where bounces of the relays' briefing e-mails go (the envelope sender; the From header stays
+# DEFAULT_FROM_EMAIL): a mailbox piped into `manage.py process_bounces`. Empty: DEFAULT_FROM_EMAIL.
+BRIEFING_BOUNCE_ADDRESS = env.str("BRIEFING_BOUNCE_ADDRESS", default="")
 # The public address of the site: e-mails link to it (a path alone is no link in a
 # mail reader). Developers get the dev server's; production names its host.
 SITE_URL = env.str("SITE_URL", default="")

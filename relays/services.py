@@ -380,8 +380,14 @@ def deliver(delivery_id: int) -> bool:
         now = timezone.now()
         BriefingDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, sent_at=now)
         subject, text, html = render_briefing_email(delivery)
+        # The envelope sender is where bounces go (BRIEFING_BOUNCE_ADDRESS, read by process_bounces);
+        # the relay sees the cell's usual From.
         message = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.relay.email]
+            subject=subject,
+            body=text,
+            from_email=settings.BRIEFING_BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL,
+            to=[delivery.relay.email],
+            headers={"From": settings.DEFAULT_FROM_EMAIL},
         )
         message.attach_alternative(html, "text/html")
         # Signed and naming the delivery: a bounce that comes back later finds it (relays.bounces).

@@ -241,3 +241,13 @@ def test_the_statement_page_holds_its_relays_panel_for_members_only(
     client.force_login(users["observer"])
     assert panel not in client.get(page).content.decode()
     assert client.get(panel).status_code == 403
+
+
+def test_bounces_go_to_the_bounce_address_the_relay_sees_the_usual_sender(
+    settings, cell, users, live_statement, django_capture_on_commit_callbacks
+):
+    settings.BRIEFING_BOUNCE_ADDRESS = "bounces@crisis.example.org"
+    _sent(users, cell, live_statement, django_capture_on_commit_callbacks)
+    sent = mail.outbox[-1]
+    assert sent.from_email == "bounces@crisis.example.org"  # the envelope sender (SMTP MAIL FROM)
+    assert sent.message()["From"] == settings.DEFAULT_FROM_EMAIL
