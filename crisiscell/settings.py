@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     # Preparedness: playbooks, tasks, activation of the cell, drills (issue 15).
     "playbooks",
     "drills",
+    # The incident page and what gathers several apps: above every domain app (issue 11).
+    "workspace",
 ]
 
 MIDDLEWARE = [

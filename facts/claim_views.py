@@ -13,9 +13,9 @@ from cells.models import Role
 from core import flash
 from core.errors import Conflict
 from core.http import is_htmx
+from incidents import workspace
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from incidents.views import render_workspace
 from reminders import cadence
 from reminders.panels import reminders_for
 
@@ -59,7 +59,7 @@ def claim_add(request, pk):
             return redirect(workspace_url(incident.pk, "claims"))
     if is_htmx(request):
         return _add_fragment(request, incident, membership, form, status=422)
-    return render_workspace(request, incident, membership, status=400, claim_form=form)
+    return workspace.render(request, incident, membership, status=400, claim_form=form)
 
 
 def _add_fragment(request, incident, membership, form, *, notice: str = "", status: int = 200):
@@ -136,7 +136,7 @@ def claim_transition(request, pk, claim_pk):
             messages.error(request, conflict.message)
             if on_page:
                 return _claim_page(request, claim, membership, status=409)
-            return render_workspace(request, claim.incident, membership, status=409)
+            return workspace.render(request, claim.incident, membership, status=409)
         else:
             flash.success(
                 request,
@@ -148,7 +148,7 @@ def claim_transition(request, pk, claim_pk):
         return _claim_page(request, claim, membership, status=400, move_form=form)
     for errors in form.errors.values():
         messages.error(request, " ".join(errors))
-    return render_workspace(request, claim.incident, membership, status=400)
+    return workspace.render(request, claim.incident, membership, status=400)
 
 
 @login_required

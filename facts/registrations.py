@@ -22,18 +22,18 @@ def _claim_labels(data: dict) -> dict:
     }
 
 
-def _facts_context(request, incident, membership, forms: dict) -> dict:
+def _facts_context(request, incident, membership, page: dict) -> dict:
     context = facts_panel(incident, membership, request.user)
     if membership.has_role(Role.MEMBER):
         # The forms people type into live outside the refreshable panels (a live refresh must not wipe them).
-        context["fact_form"] = forms.get("fact_form") or FactForm()
+        context["fact_form"] = page.get("fact_form") or FactForm()
     return context
 
 
-def _claims_context(request, incident, membership, forms: dict) -> dict:
+def _claims_context(request, incident, membership, page: dict) -> dict:
     context = claims_panel(incident, membership, request.user)
     if membership.has_role(Role.MEMBER):
-        context["claim_form"] = forms.get("claim_form") or ClaimForm()
+        context["claim_form"] = page.get("claim_form") or ClaimForm()
     return context
 
 
@@ -66,5 +66,21 @@ def register() -> None:
     )
     references.register("fact", model=Fact, url_name="facts:detail", lockable=True)
     references.register("claim", model=Claim, url_name="facts:claim-detail")
-    workspace.register_panel("claims", _claims_context)
-    workspace.register_panel("facts", _facts_context)
+    workspace.register_panel(
+        "claims",
+        slot="comms",
+        order=10,
+        template="facts/_claims_section.html",
+        context=_claims_context,
+        title=_("Claims"),
+        nav=70,
+    )
+    workspace.register_panel(
+        "facts",
+        slot="comms",
+        order=20,
+        template="facts/_facts_section.html",
+        context=_facts_context,
+        title=_("Facts"),
+        nav=80,
+    )

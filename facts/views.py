@@ -19,9 +19,10 @@ from core import flash
 from core.errors import Conflict
 from core.http import is_htmx
 from core.textdiff import text_diff
+from incidents import workspace
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from incidents.views import render_workspace, workspace_url
+from incidents.views import workspace_url
 
 from . import selectors, services
 from .forms import DiffForm, FactEditForm, FactForm, FactMoveForm, SourceForm
@@ -68,7 +69,7 @@ def fact_add(request, pk):
             return redirect(workspace_url(incident.pk, "facts"))
     if is_htmx(request):
         return _add_fragment(request, incident, membership, form, status=422)
-    return render_workspace(request, incident, membership, status=400, fact_form=form)
+    return workspace.render(request, incident, membership, status=400, fact_form=form)
 
 
 def _add_fragment(request, incident, membership, form, *, notice: str = "", status: int = 200):
@@ -159,7 +160,7 @@ def fact_move(request, pk, fact_pk, action):
             messages.error(request, conflict.message)
             if on_page:
                 return _fact_page(request, fact, membership, status=409)
-            return render_workspace(request, fact.incident, membership, status=409)
+            return workspace.render(request, fact.incident, membership, status=409)
         else:
             flash.success(request, MOVE_DONE[action] % {"id": fact.pk}, until=f"fact.|fact={fact.pk}")
             return redirect(fact_url(fact) if on_page else workspace_url(fact.incident_id, "facts"))
@@ -167,7 +168,7 @@ def fact_move(request, pk, fact_pk, action):
         return _fact_page(request, fact, membership, status=400, **{f"{action}_form": form})
     for error in form.errors.values():
         messages.error(request, " ".join(error))
-    return render_workspace(request, fact.incident, membership, status=400)
+    return workspace.render(request, fact.incident, membership, status=400)
 
 
 @login_required

@@ -131,14 +131,7 @@ PANELS = {
         lambda r, i, m: {**_base(r, i, m), "history": selectors.level_history(i).order_by("seq")},
     ),
     "log": ("incidents/_log_list.html", lambda r, i, m: {**_base(r, i, m), **log_context(r, i, m)}),
-    "glance": ("incidents/_glance.html", lambda r, i, m: {**_base(r, i, m), **_glance(i)}),
 }
-
-
-def _glance(incident) -> dict:
-    from .glance import glance  # page composition: reads the statements and facts apps
-
-    return glance(incident)
 
 
 def render_panel(request, pk, template: str, build) -> HttpResponse:

@@ -21,15 +21,13 @@ from core.errors import Conflict
 from core.forms import add_service_errors
 from core.http import is_htmx
 
-from . import attention, search, selectors, services, workflow
+from . import attention, search, selectors, services, workflow, workspace
 from .forms import IncidentForm, IncidentPageFilter, LogEntryForm, TransitionForm
-from .glance import glance
 from .models import Level
-from .panel_views import log_context, transition_choices
 from .search import IncidentSearchForm
-from .workspace import workspace_panels
 
 INCIDENT_PAGE_SIZE = 25
+LOG_PANEL = "incidents/_log_panel.html"
 # An identical title opened this recently is probably the same incident sent twice.
 DUPLICATE_WINDOW = datetime.timedelta(minutes=10)
 
@@ -131,38 +129,11 @@ def incident_edit(request, pk):
     )
 
 
-def _workspace_context(request, incident, membership, *, log_form=None, transition_form=None, **panel_forms):
-    can_contribute = membership.has_role(Role.MEMBER)
-    log_form = log_form or (LogEntryForm(incident=incident) if can_contribute else None)
-    # A refused correction keeps pointing at the entry it corrects.
-    correcting = getattr(log_form, "cleaned_data", {}).get("corrects") if log_form is not None else None
-    log = log_context(request, incident, membership)
-    return {
-        "incident": incident,
-        "membership": membership,
-        **log,
-        "history": selectors.level_history(incident).order_by("seq"),
-        "log_form": log_form,
-        "correcting": correcting,
-        "transitions": transition_choices(incident, membership, transition_form),
-        "levels": list(Level),
-        **glance(incident, log["pinned"]),
-        **workspace_panels(request, incident, membership, **panel_forms),
-    }
-
-
-def render_workspace(request, incident, membership, *, status: int = 200, **forms):
-    """The workspace again, e.g. with a refused form's errors (4xx) or the fresh state after a conflict (409)."""
-    return render(
-        request, "incidents/detail.html", _workspace_context(request, incident, membership, **forms), status=status
-    )
-
-
 @login_required
 @require_safe  # a read-only page: POST is 405 and changes nothing
 def incident_detail(request, pk):
     incident, membership = selectors.get_incident_for_user(request.user, pk)
-    return render(request, "incidents/detail.html", _workspace_context(request, incident, membership))
+    return workspace.render(request, incident, membership)
 
 
 @login_required
@@ -189,8 +160,7 @@ def incident_transition(request, pk):
             messages.error(request, conflict.message)
             incident.refresh_from_db()
             kept = form if isinstance(conflict, services.CloseBlocked) else None
-            context = _workspace_context(request, incident, membership, transition_form=kept)
-            return render(request, "incidents/detail.html", context, status=409)
+            return workspace.render(request, incident, membership, status=409, transition_form=kept)
         else:
             # Taken down by the page if someone else moves the level afterwards (stale-banners.js).
             flash.success(
@@ -205,8 +175,7 @@ def incident_transition(request, pk):
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    context = _workspace_context(request, incident, membership, transition_form=form)
-    return render(request, "incidents/detail.html", context, status=status)
+    return workspace.render(request, incident, membership, status=status, transition_form=form)
 
 
 @login_required
@@ -225,12 +194,12 @@ def log_entry_add(request, pk):
                 messages.success(request, _("Entry added to the crisis log."))
                 return redirect("incidents:detail", pk=pk)
             form, status = LogEntryForm(incident=incident), 200
-    context = _workspace_context(request, incident, membership, log_form=form)
     if is_htmx(request):
         # HTMX swaps the log panel only, even on errors (with the form's messages);
         # 422 is the one error status the page's htmx-config swaps in.
-        return render(request, "incidents/_log_panel.html", context, status=200 if status == 200 else 422)
-    return render(request, "incidents/detail.html", context, status=status)
+        status = 200 if status == 200 else 422
+        return workspace.render(request, incident, membership, status=status, template=LOG_PANEL, log_form=form)
+    return workspace.render(request, incident, membership, status=status, log_form=form)
 
 
 @login_required

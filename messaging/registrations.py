@@ -15,11 +15,19 @@ def _mention_body(values: dict) -> str:
     return plain_text(str(values.get("text") or ""))
 
 
-def _chat_context(request, incident, membership, forms: dict) -> dict:
-    return {**chat_panel(incident, membership, request.user), **chat_form_context(forms.get("chat_form"))}
+def _chat_context(request, incident, membership, page: dict) -> dict:
+    return {**chat_panel(incident, membership, request.user), **chat_form_context(page.get("chat_form"))}
 
 
 def register() -> None:
     registry.register_kind(ChatNotice.MENTION.value, ChatNotice.MENTION.label)
-    workspace.register_panel("chat", _chat_context)
+    workspace.register_panel(
+        "chat",
+        slot="side",
+        order=30,
+        template="messaging/_chat_panel.html",
+        context=_chat_context,
+        title=_("Chat"),
+        nav=60,
+    )
     registry.register_wording("mention", title=_("%(name)s mentioned you in “%(incident)s”"), body=_mention_body)

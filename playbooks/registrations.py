@@ -1,14 +1,16 @@
 """What the playbooks app plugs into the apps below it (called from PlaybooksConfig.ready):
 its crisis-log kinds and their sentences, its notification kind and the wordings of its notices."""
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from incidents import log_kinds
+from incidents import log_kinds, workspace
 from incidents.models import Level
 from notifications import registry
 
 from .models import PlaybookLogKind, PlaybookNotice
+from .panels import activation_context, assignable_members, checklist_panel
 
 
 def _applied_labels(data: dict) -> dict:
@@ -28,6 +30,18 @@ def _activation_body(values: dict) -> str:
 
 def _digest_body(values: dict) -> str:
     return "\n".join(f"- {title}" for title in values.get("tasks") or [])
+
+
+def _activation_card(request, incident, membership, page: dict) -> str:
+    context = {**activation_context(incident, membership, request.user), "incident": incident, "membership": membership}
+    return render_to_string("playbooks/_activation_card.html", context, request=request)
+
+
+def _tasks_card(request, incident, membership, page: dict) -> str:
+    card = checklist_panel(incident, membership)
+    members = assignable_members(incident) if card["can_work"] else []
+    context = {**card, "incident": incident, "membership": membership, "members": members}
+    return render_to_string("playbooks/_tasks_card.html", context, request=request)
 
 
 def register() -> None:
@@ -84,3 +98,9 @@ def register() -> None:
         title=_("Your open tasks (%(count)s): %(incident)s"),
         body=_digest_body,
     )
+
+    # The activation card and the checklist, under the level in the workspace.
+    workspace.register_panel(
+        "activation", slot="flow", order=40, render=_activation_card, title=_("Activation"), nav=30
+    )
+    workspace.register_panel("tasks", slot="flow", order=50, render=_tasks_card, title=_("Checklist"), nav=40)

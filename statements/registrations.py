@@ -9,6 +9,7 @@ from facts.models import FactStatus
 from incidents import log_kinds, references, workspace
 from notifications import registry
 
+from .glance import glance
 from .models import Statement, StatementLogKind, StatementNotice, VersionStatus
 from .panels import needs_review_panel, statements_panel
 
@@ -29,10 +30,15 @@ def _statement_urls(notifications) -> dict[int, str]:
     }
 
 
-def _statements_context(request, incident, membership, forms: dict) -> dict:
+def _statements_context(request, incident, membership, page: dict) -> dict:
     # The statements panel and the "needs review" banner: one read of the statements for both.
     statements = statements_panel(incident, membership)
     return {**needs_review_panel(incident, statements["statements"]), **statements}
+
+
+def _glance_context(request, incident, membership, page: dict) -> dict:
+    # The crisis log's panel has read the pinned entries already.
+    return glance(incident, page.get("pinned"))
 
 
 def _claim_answers() -> list[Prefetch]:
@@ -64,7 +70,25 @@ def register() -> None:
         },
     )
     references.register("statement", model=Statement, url_name="statements:detail", lockable=True)
-    workspace.register_panel("statements", _statements_context)
+    workspace.register_panel(
+        "statements",
+        slot="comms",
+        order=30,
+        template="statements/_statements_section.html",
+        context=_statements_context,
+        title=_("Statements"),
+        nav=90,
+    )
+    workspace.register_panel("needs-review", slot="flow", order=10, template="statements/_needs_review_panel.html")
+    workspace.register_panel(
+        "glance",
+        slot="flow",
+        order=20,
+        template="incidents/_glance.html",
+        context=_glance_context,
+        title=_("Summary"),
+        nav=10,
+    )
     for kind in StatementNotice:
         registry.register_kind(kind.value, kind.label)
     registry.register_wording(

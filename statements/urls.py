@@ -8,6 +8,7 @@ urlpatterns = [
     # Fragments of the workspace, for live updates: each returns its panel's refreshable wrapper.
     path("incidents/<int:pk>/panels/statements/", views.statements_panel_fragment, name="panel"),
     path("incidents/<int:pk>/panels/needs-review/", views.needs_review_fragment, name="needs-review-panel"),
+    path("incidents/<int:pk>/panels/glance/", views.glance_fragment, name="glance-panel"),
     path("incidents/<int:pk>/statements/new/", views.statement_add, name="add"),
     path("incidents/<int:pk>/statements/<int:statement_pk>/", views.statement_detail, name="detail"),
     path("incidents/<int:pk>/statements/<int:statement_pk>/edit/", views.statement_update, name="update"),

@@ -22,7 +22,6 @@ from core.textdiff import text_diff
 from facts import selectors as facts_selectors
 from facts.forms import DiffForm
 from facts.models import FactStatus
-from incidents.glance import stakeholder_update
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from reminders import review
@@ -30,6 +29,7 @@ from reminders.panels import reminders_for
 
 from . import selectors, services
 from .forms import ACTION_FORMS, ReviewDueForm, StatementForm, StatementUpdateForm, VersionEditForm
+from .glance import glance, stakeholder_update
 from .models import OPEN_STATUSES, STANDING_STATUSES, Audience, StatementKind, VersionStatus
 from .panels import flagged_facts, incident_claims, needs_review_panel, statements_panel
 
@@ -57,6 +57,13 @@ def _ids(values) -> list[int]:
 # The statements panel alone (its refreshable wrapper), for live updates.
 statements_panel_fragment = panel_fragment(
     "statements/_statements_panel.html", lambda request, incident, membership: statements_panel(incident, membership)
+)
+
+
+# The summary at the top of the workspace ("At a glance"), for live updates.
+glance_fragment = panel_fragment(
+    "incidents/_glance.html",
+    lambda request, incident, membership: {"can_contribute": membership.has_role(Role.MEMBER), **glance(incident)},
 )
 
 

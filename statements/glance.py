@@ -1,8 +1,9 @@
 """The summary at the top of the workspace, for people who arrive late or read from outside:
 the level and since when, the latest approved statement, the key decisions, the open questions.
 
-Page composition, like incidents/workspace.py: it reads the statements and facts apps.
-The same summary seeds a "stakeholder update" statement (statements.views.statement_add).
+It reads the statements and facts of the incident, so it is the statements app's (registered as
+the workspace's "glance" panel). The same summary seeds a "stakeholder update" statement
+(statements.views.statement_add).
 """
 
 from django.template.loader import render_to_string
@@ -10,10 +11,10 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from facts.models import OPEN_CLAIM_STATUSES, Claim, Fact, FactStatus
-from statements.models import STANDING_STATUSES, StatementVersion
+from incidents import selectors
+from incidents.models import Incident
 
-from . import selectors
-from .models import Incident
+from .models import STANDING_STATUSES, StatementVersion
 
 # The summary lists a few of each; the panels below have the rest.
 SHOWN = 5
