@@ -102,7 +102,7 @@ class KeysetPagination(PageSizeMixin, CursorPagination):
         self.count = self.count_for(view)
         if self.page_query_param in request.query_params:
             self.numbered = Pagination()
-            self.numbered.django_paginator_class = _counted_paginator(self.count)
+            self.numbered.django_paginator_class = counted_paginator(self.count)
             return self.numbered.paginate_queryset(queryset, request, view)
         self.numbered = None
         return super().paginate_queryset(queryset, request, view)
@@ -130,7 +130,7 @@ class KeysetPagination(PageSizeMixin, CursorPagination):
         return cursor + numbered
 
 
-def _counted_paginator(count: int) -> type[DjangoPaginator]:
+def counted_paginator(count: int) -> type[DjangoPaginator]:
     """A paginator whose count is known already (no COUNT query)."""
 
     class CountedPaginator(DjangoPaginator):
