@@ -123,8 +123,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "crisiscell.urls"
 # Threads that run the requests' synchronous work under ASGI, reused from one request to
-# the next (crisiscell/asgi_handler.py); more than the database pool's connections is idle.
-ASGI_REQUEST_THREADS = env.int("ASGI_REQUEST_THREADS", default=32)
+# the next (crisiscell/asgi_handler.py). Measured under uvicorn, 32 clients, an API read
+# (bench/README.md): 8 threads 2.3 ms CPU and 227 req/s, 16: 2.5 ms and 167 req/s, 32: 2.6 ms
+# and 191 req/s: more threads only fight over the GIL (and the database pool's connections).
+ASGI_REQUEST_THREADS = env.int("ASGI_REQUEST_THREADS", default=8)
 ASGI_APPLICATION = "crisiscell.asgi.application"
 WSGI_APPLICATION = "crisiscell.wsgi.application"
 

@@ -2,12 +2,13 @@
 
 import datetime
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Membership, Role
+from core.prepared import PreparedQuery
 from core.textdiff import DiffLine, text_diff
 from incidents.models import Incident
 from incidents.selectors import get_incident_for_user
@@ -35,16 +36,34 @@ def get_claim_for_user(user, incident_id, claim_id, minimum: Role = Role.OBSERVE
     return _in_incident(Claim, user, incident_id, claim_id, minimum)
 
 
-def facts_for_incident(incident: Incident) -> QuerySet[Fact]:
-    """Unverified first (work to do), then verified, then retracted and refuted; newest change first."""
+def _facts(incident) -> QuerySet[Fact]:
     rank = Case(*(When(status=s, then=Value(i)) for i, s in enumerate(FACT_ORDER)), output_field=IntegerField())
     return (
         Fact.objects.filter(incident=incident)
         .select_related("created_by", "verified_by", "closed_by")
-        .prefetch_related("sources")
         .annotate(status_rank=rank)
         .order_by("status_rank", "-updated_at", "-id")
     )
+
+
+def facts_for_incident(incident: Incident) -> QuerySet[Fact]:
+    """Unverified first (work to do), then verified, then retracted and refuted; newest change first."""
+    return _facts(incident).prefetch_related("sources")
+
+
+# limit -> the first facts' query, compiled once per process (core/prepared.py): the
+# status rank made compiling it cost more than running it.
+_FIRST_FACTS: dict[int, PreparedQuery] = {}
+
+
+def first_facts_for_incident(incident: Incident, *, limit: int) -> list[Fact]:
+    """The first `limit` of facts_for_incident(incident), with their sources."""
+    query = _FIRST_FACTS.get(limit)
+    if query is None:
+        query = _FIRST_FACTS.setdefault(limit, PreparedQuery(lambda *, incident_id: _facts(incident_id)[:limit]))
+    facts = query.run(incident_id=incident.pk)
+    prefetch_related_objects(facts, "sources")
+    return facts
 
 
 def fact_versions(fact: Fact) -> QuerySet[FactVersion]:

@@ -5,6 +5,7 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.base import PreparedFirstPageMixin
 from core.api.docs import ERRORS, ETAG, IF_MATCH, PRECONDITION_ERRORS, READ_ERRORS
 from core.api.etag import check_if_match, stale_as_412, with_etag
 from core.api.query_params import check_query
@@ -77,9 +78,12 @@ DIFF_SCHEMA = extend_schema(
         responses={200: FactSerializer, **ERRORS, **PRECONDITION_ERRORS},
     ),
 )
-class FactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
+class FactViewSet(PreparedFirstPageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     serializer_class = FactSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def first_rows(self, limit: int) -> list:
+        return selectors.first_facts_for_incident(self.incident(), limit=limit)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

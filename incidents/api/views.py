@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from cells.access import require_role
 from cells.models import Role
-from core.api.base import KeysetPagination, counted_paginator
+from core.api.base import KeysetPagination, PreparedFirstPageMixin
 from core.api.query_params import check_query
 
 from .. import selectors, services, workflow
@@ -38,6 +38,7 @@ ERRORS = {
     ),
 )
 class IncidentViewSet(
+    PreparedFirstPageMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -55,19 +56,8 @@ class IncidentViewSet(
     def get_queryset(self):
         return selectors.incidents_visible_to(self.request.user)
 
-    def list(self, request, *args, **kwargs):
-        if not request.query_params.keys() - {"page_size"}:
-            # The default list (no filter, the default order, the first page), which
-            # integrations poll: its query is compiled once per process. One row more than a
-            # page is read: without it, the page is the whole list and its length the count.
-            page_size = self.paginator.get_page_size(request)  # 400 for a bad one, as always
-            ordering = tuple(self.ordering)
-            rows = selectors.first_incidents_visible_to(request.user, ordering=ordering, limit=page_size + 1)
-            if len(rows) > page_size:  # a full page: the COUNT, for the links
-                self.paginator.django_paginator_class = counted_paginator(self.get_queryset().count())
-            page = self.paginate_queryset(rows)
-            return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return super().list(request, *args, **kwargs)
+    def first_rows(self, limit: int) -> list:
+        return selectors.first_incidents_visible_to(self.request.user, ordering=tuple(self.ordering), limit=limit)
 
     def filter_queryset(self, queryset):
         if self.action == "list":
