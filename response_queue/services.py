@@ -98,6 +98,16 @@ def flag(*, actor, incident, mention_id, reason: str = "") -> QueueItem:
     try:
         mention = integration.mentions_for(incident).get(pk=int(mention_id))
     except (ValueError, TypeError, integration.mention_model().DoesNotExist):
+        if integration.mentions_of_cell(incident.cell_id, exercise=not incident.is_exercise).filter(
+            pk=mention_id if str(mention_id).isdigit() else None
+        ):
+            # The post exists, on the other side of the line between drills and real crises.
+            message = (
+                _("This post is real: a drill's queue takes only the drill's posts.")
+                if incident.is_exercise
+                else _("This post belongs to a drill (an exercise): a real incident's queue never takes it.")
+            )
+            raise ValidationError({"mention": message}) from None
         raise ValidationError({"mention": _("No such mention in this cell.")}) from None
     item = _new_item(incident=incident, mention=mention, flagged_by=actor)
     if item is None:

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.translation import override
 
 from drills import services
 from drills.mentions import PREFIX
@@ -139,6 +140,7 @@ def test_real_posts_and_figures_stay_apart_from_a_drill(cell, users, watchlist, 
     assert queue_selectors.metrics(drill.incident)["answered"] == 1
 
 
+@override("en")
 def test_flagging_by_hand_keeps_the_two_apart(cell, users, watchlist, real_incident):
     from django.core.exceptions import ValidationError
 
@@ -147,9 +149,16 @@ def test_flagging_by_hand_keeps_the_two_apart(cell, users, watchlist, real_incid
     drill = start(cell, users)
     deliver_all(drill)
     exercise_post = Mention.objects.filter(cell=cell).first()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="belongs to a drill"):
         queue.flag(actor=users["member"], incident=real_incident, mention_id=exercise_post.pk)
     assert queue.flag(actor=users["member"], incident=drill.incident, mention_id=exercise_post.pk)
+    records = [ingest.MentionIn(external_id="real-1", text="Un vrai avis", published_at=timezone.now())]
+    ingest.ingest_records(make_source(cell), records)
+    real_post = Mention.objects.get(external_id="real-1")
+    with pytest.raises(ValidationError, match="This post is real"):
+        queue.flag(actor=users["member"], incident=drill.incident, mention_id=real_post.pk)
+    with pytest.raises(ValidationError, match="No such mention"):
+        queue.flag(actor=users["member"], incident=drill.incident, mention_id="abc")
 
 
 def test_a_drills_briefing_never_reaches_a_real_relay(cell, users):
