@@ -12,6 +12,9 @@ class MonitoringConfig(AppConfig):
         from . import integration
 
         integration.connect()
+        from . import registrations
+
+        registrations.register()
         # Its part of `manage.py load_demo` (incidents cannot import monitoring).
         from incidents import demo as demo_steps
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
+from incidents.panel_views import panel_fragment
 
 from . import charts, integration, panels, selectors, services
 from .forms import DismissForm, EscalateForm, ImportForm, MentionSearchForm, WatchlistForm
@@ -264,12 +265,12 @@ def incident_volume(request, incident_pk):
     return render(request, "monitoring/incident.html", context)
 
 
-@login_required
-@require_GET
-def incident_panel(request, incident_pk):
-    """The incident workspace's mentions panel alone (its live refresh): any member of the cell."""
-    incident, _membership = integration.incident_for_user(request.user, incident_pk)
-    return render(request, "monitoring/_incident_panel.html", {"mentions_panel": panels.incident_mentions(incident)})
+# The incident workspace's mentions panel alone (its live refresh): any member of the cell,
+# with the same authorisation and shape as every workspace panel.
+incident_panel = panel_fragment(
+    "monitoring/_incident_panel.html",
+    lambda request, incident, membership: {"mentions_panel": panels.incident_mentions(incident)},
+)
 
 
 @login_required

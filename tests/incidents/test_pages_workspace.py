@@ -35,6 +35,8 @@ PANELS = {
     # Issue 15: the playbook's checklist and the activation of the cell.
     "tasks": "playbooks:panel",
     "activation": "playbooks:activation-panel",
+    # Issue 13: what is said online (the matched mentions of the incident's watchlists).
+    "monitoring-mentions": "monitoring:incident-panel",
 }
 TYPING = ("textarea", "select")
 TYPED_INPUTS = ("text", "url", "number", "datetime-local", "search", "email")
@@ -264,7 +266,9 @@ def test_workspace_speaks_french(as_user, scene):
 # + the crisis log's latest verification (its card, issue 10) [1].
 # + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3];
 # + the activation card: the latest activation (its answers only when there is one) [1].
-WORKSPACE = 31
+# + what is said online (issue 13): the alerts attached to the incident [1] (with some: their
+#   watchlists, counters and latest mentions, a fixed number: tests/monitoring/test_query_counts.py).
+WORKSPACE = 32
 # Each fragment: session, user, incident with the membership, memberships (context) + its own queries.
 FRAGMENTS = {
     "needs-review": 4 + 2,
@@ -274,6 +278,8 @@ FRAGMENTS = {
     # The checklist: counts per level, the tasks with their assignee; the activation: the latest one.
     "tasks": 4 + 2,
     "activation": 4 + 1,
+    # The alerts attached to the incident (none here; with some, 4 more: tests/monitoring).
+    "monitoring-mentions": 4 + 1,
 }
 
 

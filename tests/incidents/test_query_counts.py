@@ -79,7 +79,8 @@ PAGE_INCIDENT_LIST = 6
 # facts, pinned key decisions [4]; + the crisis log's latest verification (its card, issue 10).
 # + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3];
 # + the activation card: the latest activation (its answers only when there is one) [1].
-PAGE_INCIDENT_DETAIL = 24
+# + what is said online (issue 13): the alerts attached to the incident [1] (none here).
+PAGE_INCIDENT_DETAIL = 25
 
 
 @pytest.mark.parametrize("n", SIZES)

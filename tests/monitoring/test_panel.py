@@ -34,8 +34,14 @@ def test_the_panel_shows_the_incidents_mentions_escaped_with_their_volume(cell, 
         assert words in html
         assert "&lt;script&gt;" in html and "<script>alert" not in html and "<b>x</b>" not in html
         assert "ailleurs seulement" not in html  # another watchlist's mention
-        assert 'class="sparkline"' in html and f'href="/incidents/{incident.pk}/monitoring/"' in html
+        assert 'class="sparkline"' in html and 'data-live-panel="monitoring-mentions"' in html
     assert other.pk not in [a.watchlist_id for a in Alert.objects.filter(incident=incident)]
+    # On the workspace page: the card, its link to the full page, the same part, escaped.
+    page = client.get(f"/incidents/{incident.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count('id="monitoring-mentions"') == 1 and "What is said online" in page
+    assert f'href="/incidents/{incident.pk}/monitoring/"' in page and 'class="sparkline"' in page
+    assert f'data-cell="{cell.pk}" data-live-refresh="monitoring-mentions"' in page
+    assert "&lt;script&gt;" in page and "<script>alert" not in page
 
 
 def test_without_an_alert_the_panel_says_how_to_get_one(cell, member, incident):
