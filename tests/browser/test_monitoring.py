@@ -86,6 +86,15 @@ def test_spike_to_alert_to_incident(asgi_server, browser, cell, users):
     assert incident.level == "alert"
     entry = LogEntry.objects.get(incident=incident, kind="note")
     expect(manager_page.locator(f"#entry-{entry.pk}")).to_contain_text("Marque Durand", timeout=LIVE_TIMEOUT)
+    # The workspace's mentions panel follows the storm live: a new post shows without a reload.
+    panel = manager_page.locator("#monitoring-mentions")
+    expect(panel.locator(".sparkline")).to_have_count(1)
+    expect(panel).to_contain_text("Marque Durand")
+    started = time.monotonic()
+    newest = {**spike(1, start=500)[0], "author_handle": "nouvelle_cliente", "published_at": timezone.now().isoformat()}
+    assert push(asgi_server, key, [newest])["accepted"] == 1
+    expect(panel.locator("[data-mention]").first).to_contain_text("@nouvelle_cliente", timeout=LIVE_TIMEOUT)
+    print(f"mention shown live in the workspace's panel {time.monotonic() - started:.2f} s after its batch")
     manager_page.goto(f"{asgi_server.url}/incidents/{incident.pk}/monitoring/")
     chart = manager_page.locator("figure.volume-chart svg")
     expect(chart).to_have_count(1)
