@@ -63,6 +63,23 @@ def connect() -> None:
     from monitoring import selectors as monitoring_selectors
 
     monitoring_selectors.register_mention_prefetch(answered_prefetch)
+    # The incident workspace's queue panel (README: How to plug in a panel): backlog, time to first
+    # response, share within the SLA, the most urgent items; refreshed by the "queue" panels that
+    # every queue action's crisis-log entry names (LOG_KIND above).
+    from incidents import workspace
+
+    from .panels import workspace_context
+
+    workspace.register_panel(
+        "queue",
+        slot="side",
+        order=25,
+        template="responses/_workspace_panel_section.html",
+        context=workspace_context,
+        title=gettext_lazy("Response queue"),
+        nav=95,
+        live=["queue"],
+    )
 
 
 def answered_prefetch() -> list:

@@ -25,3 +25,7 @@ def incident_queue(incident) -> dict:
         "urgent": list(selectors.items_of_incident(incident, open_only=True)[:URGENT]),
         "now": timezone.now(),
     }
+
+
+def workspace_context(request, incident, membership, page: dict) -> dict:
+    return {"queue_panel": incident_queue(incident)}

@@ -15,11 +15,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from cells.access import membership_for, require_role
 from cells.models import Membership, Role
 from core.errors import Conflict
+from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 
 from . import charts, claims, integration, panels, selectors, services
@@ -123,12 +124,12 @@ def queue(request, pk):
     )
 
 
-@login_required
-@require_GET
-def queue_panel(request, pk):
-    """The incident workspace's queue panel alone (its live refresh): anyone who reads the queue."""
-    incident, _membership = get_incident_for_user(request.user, pk, Role.OBSERVER)
-    return render(request, "responses/_workspace_panel.html", {"queue_panel": panels.incident_queue(incident)})
+# The incident workspace's queue panel alone (its refreshable wrapper), for live updates: any
+# member of the cell, as the queue page (the same authorisation and shape as every panel).
+queue_panel = panel_fragment(
+    "responses/_workspace_panel.html",
+    lambda request, incident, membership: {"queue_panel": panels.incident_queue(incident)},
+)
 
 
 def _ints(values) -> list[int]:

@@ -37,6 +37,8 @@ PANELS = {
     "activation": "playbooks:activation-panel",
     # Issue 13: what is said online (the matched mentions of the incident's watchlists).
     "monitoring-mentions": "monitoring:incident-panel",
+    # Issue 14: the response queue's backlog, time to first response, share within the SLA.
+    "queue": "responses:panel",
 }
 TYPING = ("textarea", "select")
 TYPED_INPUTS = ("text", "url", "number", "datetime-local", "search", "email")
@@ -268,7 +270,9 @@ def test_workspace_speaks_french(as_user, scene):
 # + the activation card: the latest activation (its answers only when there is one) [1].
 # + what is said online (issue 13): the alerts attached to the incident [1] (with some: their
 #   watchlists, counters and latest mentions, a fixed number: tests/monitoring/test_query_counts.py).
-WORKSPACE = 32
+# + the response queue's card (issue 14): its figures (one aggregate, the answered and the open
+# items' times) and the most urgent open items [4].
+WORKSPACE = 36
 # Each fragment: session, user, incident with the membership, memberships (context) + its own queries.
 FRAGMENTS = {
     "needs-review": 4 + 2,
@@ -280,6 +284,8 @@ FRAGMENTS = {
     "activation": 4 + 1,
     # The alerts attached to the incident (none here; with some, 4 more: tests/monitoring).
     "monitoring-mentions": 4 + 1,
+    # The queue: its figures (one aggregate, answered and open times), the most urgent open items.
+    "queue": 4 + 4,
 }
 
 

@@ -80,7 +80,8 @@ PAGE_INCIDENT_LIST = 6
 # + the checklist card (issue 15): counts per level, the tasks, the members who can hold one [3];
 # + the activation card: the latest activation (its answers only when there is one) [1].
 # + what is said online (issue 13): the alerts attached to the incident [1] (none here).
-PAGE_INCIDENT_DETAIL = 25
+# + the response queue's card (issue 14): one aggregate, answered and open times, urgent items [4].
+PAGE_INCIDENT_DETAIL = 29
 
 
 @pytest.mark.parametrize("n", SIZES)

@@ -233,7 +233,7 @@ def test_the_workspace_queue_panel_shows_backlog_times_and_the_most_urgent(clien
     )
     client.force_login(users["observer"])
     body = client.get(f"/incidents/{incident.pk}/queue/panel/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "12.0 min" in body and "Response queue" in body
+    assert "12.0 min" in body and "Open the response queue" in body
     assert HOSTILE not in body and body.count("queue-urgent") == 1
     assert f"/incidents/{incident.pk}/queue/" in body
     # The card as the workspace includes it: refreshed by live:queue (every queue action is a "response"
@@ -245,4 +245,4 @@ def test_the_workspace_queue_panel_shows_backlog_times_and_the_most_urgent(clien
 
     assert "queue" in log_kinds.get("response").panels
     body = client.get(f"/incidents/{incident.pk}/queue/panel/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "File de réponses" in body or "file de réponses" in body
+    assert "Ouvrir la file de réponses" in body
