@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from messaging import broadcast
+from realtime import broadcast
 
 from . import services
 from .models import User

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
-from messaging import broadcast
+from realtime import broadcast
 
 from . import api_tokens
 from .models import User, validate_timezone

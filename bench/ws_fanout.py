@@ -267,7 +267,7 @@ async def _open_ws_clients(spec: dict, records: list[dict], errors: list[str]) -
             try:
                 ws = await connect(
                     spec["url"],
-                    # The page's own origin, port included (messaging/origin.py).
+                    # The page's own origin, port included (realtime/origin.py).
                     origin=spec["url"].replace("ws://", "http://").split("/ws/")[0],
                     additional_headers={"Authorization": f"Token {token}"},
                     open_timeout=spec["timeout"],

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from messaging import broadcast
+from realtime import broadcast
 
 from .models import Cell, Membership, Role
 

@@ -12,10 +12,10 @@ django_asgi_app = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from messaging.auth import TokenAuthMiddleware  # noqa: E402
-from messaging.origin import SameOriginValidator  # noqa: E402
 from messaging.routing import websocket_urlpatterns  # noqa: E402
 from monitoring.routing import websocket_urlpatterns as monitoring_websockets  # noqa: E402
+from realtime.auth import TokenAuthMiddleware  # noqa: E402
+from realtime.origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {

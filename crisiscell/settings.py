@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "axes",
     # The shared kernel (imports no app): errors, API helpers, transitions, template filters, registries.
     "core",
+    # The transport of the live pages (broadcast after commit, socket auth): knows no domain.
+    "realtime",
     "accounts",
     "cells",
     "incidents",

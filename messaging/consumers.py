@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from incidents.models import Incident
+from realtime import broadcast as transport
 
 from . import broadcast, fanout, presence
 from .selectors import cell_socket_access, socket_access, socket_language, unread_badge, workspace_snapshot
@@ -33,7 +34,7 @@ def _schedule_presence_broadcast(incident_id: int) -> None:
         await asyncio.sleep(PRESENCE_FLUSH_DELAY)
         _pending_presence.pop(key, None)
         viewers = await database_sync_to_async(presence.viewers)(incident_id)
-        await broadcast.send_async(
+        await transport.send_async(
             broadcast.incident_group(incident_id),
             broadcast.transient_message(incident_id=incident_id, payload={"type": "presence", **viewers}),
         )
@@ -45,10 +46,10 @@ class _MemberSocket(AsyncJsonWebsocketConsumer):
     """Joins the user's and the session's groups, so that leaving the cell or logging out closes it."""
 
     async def join_personal_groups(self, user) -> None:
-        self.personal_groups = [broadcast.user_group(user.pk)]
+        self.personal_groups = [transport.user_group(user.pk)]
         session = self.scope.get("session")
         if session is not None and session.session_key:
-            self.personal_groups.append(broadcast.session_group(session.session_key))
+            self.personal_groups.append(transport.session_group(session.session_key))
         for group in self.personal_groups:
             await self.channel_layer.group_add(group, self.channel_name)
 
@@ -149,7 +150,7 @@ class CellIncidentsConsumer(_MemberSocket):
         if not await database_sync_to_async(cell_socket_access)(user, self.cell_id):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.cell_group = broadcast.cell_group(self.cell_id)
+        self.cell_group = transport.cell_group(self.cell_id)
         await self.channel_layer.group_add(self.cell_group, self.channel_name)
         await self.join_personal_groups(user)
         await self.accept()

@@ -1,11 +1,11 @@
-"""The one module of monitoring that sends live updates (through messaging's transport).
+"""The one module of monitoring that sends live updates (through realtime's transport).
 
 Small messages after commit: what changed and its ids; the monitoring page fetches
 what it shows (its filters, its reader's rights). One message per ingested batch, not
 per mention: a storm of 5,000 mentions a second must not become 5,000 socket frames.
 """
 
-from messaging.broadcast import send_on_commit
+from realtime.broadcast import send_on_commit
 
 
 def monitoring_group(cell_id: int) -> str:

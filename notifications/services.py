@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 
-from messaging import broadcast
+from realtime import broadcast
 
 from . import registry
 from .models import EmailStatus, Notification

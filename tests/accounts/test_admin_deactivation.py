@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sent(monkeypatch):
     messages = []
-    monkeypatch.setattr("messaging.broadcast.send_now", lambda group, message: messages.append((group, message)))
+    monkeypatch.setattr("realtime.broadcast.send_now", lambda group, message: messages.append((group, message)))
     return messages
 
 

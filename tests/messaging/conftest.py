@@ -9,7 +9,7 @@ from crisiscell.asgi import application
 from messaging.fanout import messages_of
 
 ORIGIN = (b"origin", b"http://localhost")
-# The socket is opened on http://localhost: its Origin must be exactly that (messaging/origin.py).
+# The socket is opened on http://localhost: its Origin must be exactly that (realtime/origin.py).
 HOST = (b"host", b"localhost")
 
 

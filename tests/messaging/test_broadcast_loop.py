@@ -5,7 +5,7 @@ import asyncio
 
 from asgiref.sync import async_to_sync, sync_to_async
 
-from messaging import broadcast
+from realtime import broadcast
 
 
 class RecordingLayer:

@@ -70,7 +70,7 @@ def test_a_rolled_back_change_leaves_no_event_and_no_gap(incident, member):
 
 def test_events_are_broadcast_only_after_commit(incident, member, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr("messaging.broadcast.send_now", lambda group, message: sent.append((group, message)))
+    monkeypatch.setattr("realtime.broadcast.send_now", lambda group, message: sent.append((group, message)))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.log_entry_add(actor=member, incident=incident, text="Pending")
     assert sent == []  # nothing left before the commit

@@ -4,7 +4,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from crisiscell.asgi import application
-from messaging.origin import origin_allowed
+from realtime.origin import origin_allowed
 
 from .conftest import Communicator, token_for
 

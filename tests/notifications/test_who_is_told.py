@@ -45,7 +45,7 @@ def site(settings):
 def broadcasts(monkeypatch):
     """The channel-layer messages sent (after commit), as (group, type)."""
     sent = []
-    monkeypatch.setattr("messaging.broadcast.send_now", lambda group, message: sent.append((group, message["type"])))
+    monkeypatch.setattr("realtime.broadcast.send_now", lambda group, message: sent.append((group, message["type"])))
     return sent
 
 
