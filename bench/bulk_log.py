@@ -9,7 +9,7 @@ transaction: the entries (notes, corrections of earlier notes, level changes tha
 follow the workflow), hashed with the application's own `crisislog.compute_hash`
 so that `crisislog.verify_chain` finds the chain valid, one `IncidentEvent` per
 entry numbered after the incident's `event_seq` with the type and data that
-`messaging.events.log_entry_recorded` gives it, and the incident's counters,
+`incidents.events.log_entry_recorded` gives it, and the incident's counters,
 level and times as the services leave them. The rows go in with PostgreSQL's
 COPY (`bulk_create` on other databases). Nothing is broadcast: a page that opens
 later catches up from the event stream, as after any reconnect.
@@ -41,9 +41,8 @@ from django.utils import timezone
 # import breaks, this is the one place to change.
 from incidents import log_kinds, workflow
 from incidents.crisislog import GENESIS_HASH, compute_hash
-from incidents.models import Incident, Level, LogCategory, LogEntry, LogKind
-from messaging.events import event_type_for
-from messaging.models import IncidentEvent
+from incidents.events import event_type_for
+from incidents.models import Incident, IncidentEvent, Level, LogCategory, LogEntry, LogKind
 
 CATEGORIES = list(LogCategory.values)
 # Demo-like wording of varying length (the log page renders and serialises these).
@@ -135,7 +134,7 @@ EVENT_COLUMNS = ["incident_id", "seq", "type", "object_id", "data", "actor_id", 
 
 
 def _event_data(entry) -> dict:
-    # What messaging.events.log_entry_recorded stores for the entry (tests/bench/test_bulk_log.py compares them).
+    # What incidents.events.log_entry_recorded stores for the entry (tests/bench/test_bulk_log.py compares them).
     data = {"panels": log_kinds.panels(entry.kind), "entry": entry.pk}
     data["kind"] = str(entry.kind)
     if entry.kind == LogKind.LEVEL_CHANGED:

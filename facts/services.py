@@ -18,9 +18,8 @@ from cells.access import membership_for, require_role
 from cells.models import Membership, Role
 from core.errors import Conflict, StaleRevision
 from core.transitions import Move, StateMachine
-from incidents import crisislog
+from incidents import crisislog, locks
 from incidents.models import Incident, LogCategory
-from messaging import locks
 
 from . import signals
 from .models import Fact, FactLogKind, FactPolicy, FactSource, FactStatus, FactVersion, SourceKind

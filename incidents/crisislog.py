@@ -14,9 +14,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from messaging import events
-
-from . import log_kinds
+from . import events, log_kinds
 from .models import Incident, LogEntry
 
 GENESIS_HASH = "0" * 64

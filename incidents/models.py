@@ -65,7 +65,7 @@ class Incident(models.Model):
     # Number of the last crisis-log entry. Appending bumps it with an UPDATE,
     # which row-locks the incident: two appends cannot fork the hash chain.
     log_seq = models.PositiveIntegerField(default=0, editable=False)
-    # Number of the last live event (messaging.events): the same row lock orders them.
+    # Number of the last live event (incidents.events): the same row lock orders them.
     event_seq = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
@@ -269,3 +269,53 @@ class LogVerification(models.Model):
 
         last = self.covered_seq if self.problem == SIGNED_BUT_GONE else self.total
         return gettext(self.problem) % {"seq": self.first_broken_seq, "last": last}
+
+
+class IncidentEvent(models.Model):
+    """One change of an incident, numbered in commit order (see incidents.events).
+
+    Written in the transaction of the change itself, so the stream holds exactly
+    what was committed: a client that missed some live messages asks for
+    `seq > N` and gets each one once, in order.
+    """
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    # "<area>.<what>", e.g. "level.changed", "log.added", "fact.verify", "chat.posted".
+    type = models.CharField(max_length=48)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # What the page needs to update: which panels to refresh, and a few small values.
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # Moved from messaging without moving a row (issue 11): the table keeps its name.
+        db_table = "messaging_incidentevent"
+        ordering = ["incident", "seq"]
+        constraints = [models.UniqueConstraint(fields=["incident", "seq"], name="event_seq_unique_per_incident")]
+
+    def __str__(self):
+        return f"{self.incident_id}#{self.seq} {self.type}"
+
+
+class EditLock(models.Model):
+    """'Being edited by X': one holder per fact or statement draft, until released or expired."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
+    # "fact:12" or "statement:5" (a statement's open draft).
+    target = models.CharField(max_length=40, unique=True)
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    acquired_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        # Moved from messaging without moving a row (issue 11): the table keeps its name.
+        db_table = "messaging_editlock"
+        verbose_name = _("edit lock")
+        verbose_name_plural = _("edit locks")
+
+    def __str__(self):
+        return f"{self.target} by {self.holder_id} until {self.expires_at:%H:%M:%S}"

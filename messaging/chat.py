@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from cells.access import membership_for, require_role
 from cells.models import Membership, Role
 from core.errors import Conflict
-from incidents import crisislog, references
+from incidents import crisislog, events, references
 from incidents.models import Incident, LogCategory, LogEntry, LogKind
 from notifications.services import notify
 
-from . import events
 from .markdown import MENTION_RE, REF_RE
 from .models import ChatMessage, ChatNotice
 

@@ -1,5 +1,5 @@
 """WebSocket consumers: thin. They authorise at the handshake, join groups, and
-forward what messaging.broadcast sends; they write no business data (presence
+forward what incidents.live and realtime.broadcast send; they write no business data (presence
 rows only say who has the page open)."""
 
 import asyncio
@@ -8,10 +8,11 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from incidents import live as broadcast
 from incidents.models import Incident
 from realtime import broadcast as transport
 
-from . import broadcast, fanout, presence
+from . import fanout, presence
 from .selectors import cell_socket_access, socket_access, socket_language, unread_badge, workspace_snapshot
 
 # Close codes the page understands: do not reconnect after these.

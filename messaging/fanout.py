@@ -13,7 +13,7 @@ quiet incident gets no added latency, and a burst costs a frame per socket per
 drain instead of one per event.
 
 This module receives from the channel layer and writes to sockets; it never
-sends to the layer (messaging.broadcast does) and never touches the database.
+sends to the layer (realtime.broadcast does) and never touches the database.
 """
 
 import asyncio
@@ -25,7 +25,7 @@ from collections.abc import Awaitable, Callable
 
 from channels.layers import get_channel_layer
 
-from . import broadcast
+from incidents import live as broadcast
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class Outbox:
 
 
 def encode(message: dict) -> str | None:
-    """What the page receives for a message of an incident group (messaging.broadcast)."""
+    """What the page receives for a message of an incident group (incidents.live)."""
     if message["type"] == "incident.event":
         # The same object as the catch-up API's events, wrapped.
         return json.dumps({"type": "event", "event": message["event"]}, separators=(",", ":"))

@@ -1,4 +1,4 @@
-"""The live workspace: the per-incident event stream, chat, presence and edit locks."""
+"""The live workspace: chat and presence (the event stream and edit locks are incidents')."""
 
 from django.conf import settings
 from django.db import models
@@ -10,34 +10,6 @@ class ChatNotice(models.TextChoices):
     """The notification kinds the chat sends (registered in notifications.registry)."""
 
     MENTION = "mention", _("Mention in the chat")
-
-
-class IncidentEvent(models.Model):
-    """One change of an incident, numbered in commit order (see messaging.broadcast).
-
-    Written in the transaction of the change itself, so the stream holds exactly
-    what was committed: a client that missed some live messages asks for
-    `seq > N` and gets each one once, in order.
-    """
-
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="events")
-    seq = models.PositiveIntegerField()
-    # "<area>.<what>", e.g. "level.changed", "log.added", "fact.verify", "chat.posted".
-    type = models.CharField(max_length=48)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
-    # What the page needs to update: which panels to refresh, and a few small values.
-    data = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["incident", "seq"]
-        constraints = [models.UniqueConstraint(fields=["incident", "seq"], name="event_seq_unique_per_incident")]
-
-    def __str__(self):
-        return f"{self.incident_id}#{self.seq} {self.type}"
 
 
 class ChatMessage(models.Model):
@@ -91,21 +63,3 @@ class Presence(models.Model):
 
     def __str__(self):
         return f"{self.user_id} on {self.incident_id} ({self.state})"
-
-
-class EditLock(models.Model):
-    """'Being edited by X': one holder per fact or statement draft, until released or expired."""
-
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="+")
-    # "fact:12" or "statement:5" (a statement's open draft).
-    target = models.CharField(max_length=40, unique=True)
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    acquired_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("edit lock")
-        verbose_name_plural = _("edit locks")
-
-    def __str__(self):
-        return f"{self.target} by {self.holder_id} until {self.expires_at:%H:%M:%S}"

@@ -5,10 +5,11 @@ from types import SimpleNamespace
 from django.utils import translation
 
 from cells.models import Membership
+from incidents import locks
 from incidents.models import Incident
 from notifications.selectors import notifications_for, unread_count
 
-from . import locks, presence
+from . import presence
 
 
 def socket_access(user, incident_id: int) -> int | None:

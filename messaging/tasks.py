@@ -1,8 +1,9 @@
 from celery import shared_task
 from django.utils import timezone
 
+from incidents.models import EditLock
+
 from . import presence
-from .models import EditLock
 
 
 @shared_task(acks_late=True)

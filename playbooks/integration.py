@@ -13,7 +13,7 @@ from cells.models import Role
 from incidents import crisislog
 from incidents.models import LogCategory, LogEntry
 from incidents.signals import level_changed
-from messaging import events
+from incidents import events
 from notifications import services as notifications
 from reminders.models import ReminderNotice
 from statements.services import statement_create

@@ -1,8 +1,8 @@
 """The one module that sends to the channel layer (Zulip's send_event habit).
 
-Services never talk to Channels: they record an event (messaging.events) or
+Services never talk to Channels: they record an event (incidents.events) or
 call one of the functions here (or of a module composing its messages on them,
-messaging.broadcast), and the message leaves after commit, so no browser ever
+incidents.live), and the message leaves after commit, so no browser ever
 hears of a change that then rolled back. Messages are small
 (type, ids, sequence); pages fetch what they show. A failed send is logged,
 not raised: the change is committed, and clients recover it through the event

@@ -20,9 +20,8 @@ from cells.models import Membership, Role
 from core.errors import Conflict, StaleRevision
 from core.transitions import Move, StateMachine
 from facts.models import Claim, Fact, FactStatus
-from incidents import crisislog
+from incidents import crisislog, locks
 from incidents.models import Incident, LogCategory
-from messaging import locks
 from reminders import cadence, review
 from reminders import services as reminders
 from reminders.models import ReminderKind

@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from cells.models import Role
 from core.api.base import Pagination
 from core.api.docs import ERRORS, READ_ERRORS
+from incidents import events, locks
 from incidents.api.scoped import IncidentScopedViewSet
 
-from .. import chat, events, locks, presence, selectors
+from .. import chat, presence, selectors
 from ..models import ChatMessage
 from .serializers import (
     ChatMessageSerializer,

@@ -1,7 +1,7 @@
 """The bench's bulk log builder (bench/bulk_log.py) writes what the services would have written.
 
 A chain that the application's verifier accepts, one live event per entry shaped as
-messaging.events gives it, a level history that follows the workflow, and an incident
+incidents.events gives it, a level history that follows the workflow, and an incident
 on which the services go on appending as if nothing special had happened.
 """
 
@@ -11,8 +11,7 @@ import pytest
 
 from bench.bulk_log import build_log
 from incidents import crisislog, services, workflow
-from incidents.models import Incident, LogEntry, LogKind
-from messaging.models import IncidentEvent
+from incidents.models import Incident, IncidentEvent, LogEntry, LogKind
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from facts import services as facts
-from messaging import locks
-from messaging.models import EditLock
+from incidents import locks
+from incidents.models import EditLock
 from statements import services as statements
 
 from ..facts.helpers import make_fact, make_statement

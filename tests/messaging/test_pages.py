@@ -112,8 +112,9 @@ def test_purge_job_drops_stale_presence_and_lapsed_locks(incident, member):
 
     from django.utils import timezone
 
+    from incidents.models import EditLock
     from messaging import presence
-    from messaging.models import EditLock, Presence
+    from messaging.models import Presence
     from messaging.tasks import purge_stale_presence_and_locks
 
     presence.join(incident_id=incident.pk, user_id=member.pk, channel_name="gone")

@@ -10,11 +10,9 @@ that commits later.
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from incidents import log_kinds
-from incidents.models import Incident, LogEntry, LogKind
-
-from . import broadcast
-from .models import IncidentEvent
+from . import live as broadcast
+from . import log_kinds
+from .models import Incident, IncidentEvent, LogEntry, LogKind
 
 EVENTS_PAGE_MAX = 500
 

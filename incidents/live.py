@@ -1,4 +1,4 @@
-"""The incident's messages to the sockets, composed here and sent by realtime.broadcast.
+"""The incident's live messages to the sockets, composed here and sent by realtime.broadcast.
 
 An incident's messages go to each server process once (messaging.fanout); the others
 name the consumer method ("type", dots become underscores).
@@ -12,7 +12,7 @@ def incident_group(incident_id: int) -> str:
 
 
 def incident_event(*, incident_id: int, payload: dict) -> None:
-    """A numbered event of the incident's stream (messaging.events.record)."""
+    """A numbered event of the incident's stream (incidents.events.record)."""
     send_on_commit(incident_group(incident_id), {"type": "incident.event", "incident": incident_id, "event": payload})
 
 

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from cells.access import membership_for, require_role
 from cells.models import Role
 from core.errors import Conflict
-from incidents import references
 
-from . import broadcast
+from . import live as broadcast
+from . import references
 from .models import EditLock
 
 LOCK_TTL = datetime.timedelta(seconds=90)
