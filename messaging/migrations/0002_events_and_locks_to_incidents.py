@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("messaging", "0001_initial"),
-        ("incidents", "0010_events_and_locks_from_messaging"),
+        ("incidents", "0011_events_and_locks_from_messaging"),
     ]
 
     operations = [

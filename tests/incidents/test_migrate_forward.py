@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("incidents", "0009_alter_logentry_kind"), ("messaging", "0001_initial")]
+BEFORE = [("incidents", "0010_logentry_kind_registry"), ("messaging", "0001_initial")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,9 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from incidents import live as broadcast
 from incidents import services
-from messaging import broadcast, fanout
+from messaging import fanout
 
 from .conftest import communicator, token_for
 
