@@ -84,8 +84,10 @@ INSTALLED_APPS = [
     "facts",
     "statements",
     "reminders",
-    # The live workspace: event stream, WebSockets, chat, presence, edit locks (issue 4).
+    # The live workspace: WebSockets, presence (issue 4); the event stream and edit locks are incidents'.
     "messaging",
+    # The incident chat (issue 4), its own app since issue 11.
+    "chat",
     # The cell's relays, distribution lists and briefings (issue 14).
     "relays",
     # Monitoring (veille): mentions, watchlists, weak signals (issue 13).

@@ -28,7 +28,7 @@ urlpatterns = [
     path("cells/", include("cells.urls")),
     path("", include("accounts.urls")),
     path("", include("incidents.urls")),
-    path("", include("messaging.urls")),
+    path("", include("chat.urls")),
     path("", include("facts.urls")),
     path("", include("statements.urls")),
     path("", include("reminders.urls")),

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from chat.models import ChatMessage
 from facts.models import Claim, Fact
-from messaging.models import ChatMessage
 from statements.models import Statement
 
 from . import selectors

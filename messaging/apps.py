@@ -4,10 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class MessagingConfig(AppConfig):
     name = "messaging"
-    verbose_name = _("Live workspace and chat")
-
-    def ready(self):
-        # The chat's notification kind and wording (mentions).
-        from .registrations import register
-
-        register()
+    verbose_name = _("Live workspace")

@@ -55,14 +55,3 @@ def socket_language(scope) -> str:
         META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")},
     )
     return translation.get_language_from_request(request)
-
-
-def chat_messages(incident):
-    from .models import ChatMessage
-
-    return (
-        ChatMessage.objects.filter(incident=incident)
-        .select_related("author", "promoted_entry")
-        .prefetch_related("mentions")
-        .order_by("-created_at", "-id")
-    )

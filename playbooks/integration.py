@@ -10,10 +10,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from cells.models import Role
-from incidents import crisislog
+from incidents import crisislog, events
 from incidents.models import LogCategory, LogEntry
 from incidents.signals import level_changed
-from incidents import events
 from notifications import services as notifications
 from reminders.models import ReminderNotice
 from statements.services import statement_create

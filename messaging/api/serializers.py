@@ -1,11 +1,10 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from chat.models import ChatMessage
+from chat.rendering import message_html
 from core.api.serializers import StrictSerializer
 from incidents.models import LogCategory
-
-from ..models import ChatMessage
-from ..rendering import message_html
 
 
 class EventSerializer(serializers.Serializer):

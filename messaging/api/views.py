@@ -6,13 +6,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cells.models import Role
+from chat import selectors as chat_selectors
+from chat import services as chat
+from chat.models import ChatMessage
 from core.api.base import Pagination
 from core.api.docs import ERRORS, READ_ERRORS
 from incidents import events, locks
 from incidents.api.scoped import IncidentScopedViewSet
 
-from .. import chat, presence, selectors
-from ..models import ChatMessage
+from .. import presence
 from .serializers import (
     ChatMessageSerializer,
     ChatPostSerializer,
@@ -92,14 +94,14 @@ class ChatViewSet(mixins.ListModelMixin, IncidentScopedViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ChatMessage.objects.none()
-        return selectors.chat_messages(self.incident())
+        return chat_selectors.chat_messages(self.incident())
 
     def create(self, request, *args, **kwargs):
         incident = self.incident()
         data = ChatPostSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         message = chat.chat_post(actor=request.user, incident=incident, text=data.validated_data["text"])
-        message = selectors.chat_messages(incident).get(pk=message.pk)
+        message = chat_selectors.chat_messages(incident).get(pk=message.pk)
         return Response(ChatMessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -110,13 +112,13 @@ class ChatViewSet(mixins.ListModelMixin, IncidentScopedViewSet):
     @action(detail=True, methods=["post"])
     def promote(self, request, incident_pk=None, pk=None):
         incident = self.incident()
-        message = selectors.chat_messages(incident).filter(pk=pk).first()
+        message = chat_selectors.chat_messages(incident).filter(pk=pk).first()
         if message is None:
             return Response({"detail": _("No such message in this incident.")}, status=status.HTTP_404_NOT_FOUND)
         data = PromoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         chat.chat_promote(actor=request.user, message=message, category=data.validated_data["category"])
-        message = selectors.chat_messages(incident).get(pk=message.pk)
+        message = chat_selectors.chat_messages(incident).get(pk=message.pk)
         return Response(ChatMessageSerializer(message).data)
 
 

@@ -22,10 +22,10 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.modes import GenerationMode
 
 from cells.models import Cell, Membership
+from chat import services as chat
 from crisiscell.wsgi import application
 from facts.models import Fact
 from incidents.models import Incident, LogEntry
-from messaging import chat
 from notifications.models import Notification
 from reminders.models import ReminderNotice
 from statements.models import StatementVersion

@@ -25,9 +25,9 @@ from playwright.sync_api import expect
 
 from cells import services as cells
 from cells.models import Membership, Role
+from chat.models import ChatMessage
 from incidents import services
 from incidents.models import Incident, LogEntry
-from messaging.models import ChatMessage
 
 from ..integration.servers import ROOT
 

@@ -13,12 +13,12 @@ from django.db import connection
 from django.test import Client
 from playwright.sync_api import Browser, Page, expect
 
+from chat import services as chat
+from chat.models import ChatMessage
 from facts import claims as claim_services
 from facts import services as fact_services
 from incidents import services
 from incidents.models import Incident, LogEntry, LogKind
-from messaging import chat
-from messaging.models import ChatMessage
 from notifications.models import Notification
 from statements import services as statement_services
 

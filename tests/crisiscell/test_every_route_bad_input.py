@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import Resolver404, get_resolver, resolve
 from rest_framework.authtoken.models import Token
 
-from messaging import chat
-from messaging.models import ChatMessage
+from chat import services as chat
+from chat.models import ChatMessage
 from statements.models import Statement
 
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)

@@ -9,12 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from chat import services as chat
 from core.templatetags.core_tags import duration_since, full_stop, quoted
 from facts import claims as claim_services
 from incidents import services
 from incidents.models import Incident, Level, LogEntry, LogKind
 from incidents.services import CloseBlocked
-from messaging import chat
 from reminders.models import Reminder
 from statements import services as statement_services
 

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cells.models import Cell
+from chat import services as chat
 from facts import claims as claim_services
 from facts import services as fact_services
 from facts.models import FactPolicy
 from incidents import services as incident_services
-from messaging import chat
 from statements import services as statement_services
 from tests.facts.helpers import make_fact, make_statement, published, version
 from tests.pages import HOSTILE, live_panel, parse

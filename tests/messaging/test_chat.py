@@ -2,9 +2,9 @@
 
 import pytest
 
+from chat import services as chat
+from chat.models import ChatMessage
 from incidents.models import LogEntry
-from messaging import chat
-from messaging.models import ChatMessage
 from notifications.models import Notification
 
 from ..facts.helpers import make_fact

@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 
 from cells import services as cells
 from cells.models import Membership
+from chat import services as chat
 from incidents import services
-from messaging import chat
 from messaging.consumers import CLOSE_FORBIDDEN
 from notifications.models import Notification
 

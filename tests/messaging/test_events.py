@@ -3,9 +3,9 @@
 import pytest
 from django.db import transaction
 
+from chat import services as chat
 from incidents import events, services
 from incidents.models import Incident, IncidentEvent
-from messaging import chat
 
 from ..facts.helpers import make_fact, make_statement
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)

@@ -5,10 +5,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from chat import services as chat
+from chat.models import ChatMessage
 from incidents import services
 from incidents.panel_views import PANELS
-from messaging import chat
-from messaging.models import ChatMessage
 
 from ..incidents.support import fast_password_hasher  # noqa: F401  (autouse)
 

@@ -16,10 +16,10 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from cells.models import Role
+from chat import services as chat
+from chat.models import ChatNotice
 from incidents import services as incidents
 from incidents.models import Level
-from messaging import chat
-from messaging.models import ChatNotice
 from notifications.models import EmailStatus, Notification, NotificationKind
 from notifications.services import notify
 from reminders import services as reminders

@@ -6,8 +6,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import translation
 
+from chat import services as chat
 from facts import services as facts
-from messaging import chat
 from notifications.models import Notification
 from notifications.services import notify
 from notifications.wording import texts

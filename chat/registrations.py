@@ -1,4 +1,4 @@
-"""What the chat plugs into the apps below it (called from MessagingConfig.ready)."""
+"""What the chat plugs into the apps below it (called from ChatConfig.ready)."""
 
 from django.utils.translation import gettext_lazy as _
 

@@ -17,7 +17,8 @@ from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
 from incidents.views import workspace_url
 
-from . import chat, selectors
+from . import selectors
+from . import services as chat
 from .forms import ChatForm, PromoteForm
 from .panels import chat_form_context, chat_panel
 

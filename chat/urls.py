@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 
+# The chat's URL names stay as they were before it had its own app ("messaging:chat-post").
 app_name = "messaging"
 
 urlpatterns = [
