@@ -236,13 +236,13 @@ def incident_transition(
     signals.level_changed.send(
         sender=Incident, incident=incident, entry=entry, actor=actor, from_level=from_level, to_level=to_level
     )
-    from .tasks import anchor_crisis_log, notify_level_change
+    from .tasks import anchor_crisis_log
 
     # Every level change is anchored outside the database at once (incidents/anchoring.py).
     transaction.on_commit(lambda: anchor_crisis_log.delay(incident.pk))
     if to_level in NOTIFIED_LEVELS:
+        # The cell is told by the notifications app (the bell and the e-mails, one pipeline).
         signals.escalated.send(sender=Incident, incident=incident, entry=entry, actor=actor)
-        transaction.on_commit(lambda: notify_level_change.delay(entry.pk))
     return incident
 
 

@@ -3,92 +3,13 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from accounts.reading import as_read_by
-from core.links import absolute_url
-
-from . import anchoring, crisislog
-from .models import Incident, Level, LevelChangeNotice, LogCheckpoint, LogEntry, LogKind
+from . import anchoring
+from .models import Incident, LogCheckpoint
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(acks_late=True)
-def notify_level_change(entry_id: int) -> int:
-    """E-mail every member of the cell that an incident went up to alert or crisis
-    (each in their language, with the incident's absolute address).
-
-    Idempotent: the LevelChangeNotice row (one per log entry) is the claim. If
-    the worker dies before commit everything rolls back and the redelivered
-    task sends again (at least once); once committed, a rerun does nothing.
-    """
-    entry = LogEntry.objects.select_related("incident__cell", "actor").filter(pk=entry_id).first()
-    if entry is None or entry.kind != LogKind.LEVEL_CHANGED:
-        return 0
-    try:
-        with transaction.atomic():
-            notice = LevelChangeNotice.objects.create(entry=entry)
-            recipients = _recipients(entry)
-            messages = []
-            for user in recipients:
-                with as_read_by(user):  # each in the language they chose
-                    messages.append(_level_mail(entry, user.email))
-            send_mass_mail(messages, fail_silently=False)
-            notice.recipients = len(recipients)
-            notice.save(update_fields=["recipients"])
-            crisislog.append_entry(
-                incident=entry.incident,
-                kind=LogKind.NOTIFICATION,
-                data={"entry": entry.pk, "recipients": len(recipients)},
-            )
-    except IntegrityError:
-        logger.info("Level change %s already notified; nothing to do.", entry_id)
-        return 0
-    return len(recipients)
-
-
-def _recipients(entry: LogEntry) -> list:
-    """Active members with an e-mail address, but the one who moved it; one mail per address."""
-    users = (
-        get_user_model()
-        .objects.filter(memberships__cell=entry.incident.cell, is_active=True)
-        .exclude(email="")
-        .exclude(pk=entry.actor_id)
-        .order_by("email", "pk")
-    )
-    by_email = {}
-    for user in users:
-        by_email.setdefault(user.email, user)
-    return list(by_email.values())
-
-
-def _level_mail(entry: LogEntry, email: str) -> tuple[str, str, str, list[str]]:
-    incident = entry.incident
-    level = Level(entry.data["to"]).label
-    subject = _("[%(cell)s] %(title)s is now at level %(level)s") % {
-        "cell": incident.cell.name,
-        "title": incident.title,
-        "level": level,
-    }
-    body = _("%(actor)s moved “%(title)s” to %(level)s.\n\nReason: %(reason)s\n\n%(url)s") % {
-        "actor": entry.actor or _("CrisisCell"),
-        "title": incident.title,
-        "level": level,
-        "reason": entry.text,
-        "url": absolute_url(reverse("incidents:detail", args=[incident.pk])),
-    }
-    if incident.is_exercise:
-        # A drill's e-mails say so first, in both languages (as its notifications).
-        subject = "EXERCICE / EXERCISE — " + subject
-    return subject, body, settings.DEFAULT_FROM_EMAIL, [email]
 
 
 @shared_task

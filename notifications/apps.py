@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        # Escalations reach the bell of every member (the e-mails are incidents.tasks').
+        # Escalations reach every member: the bell, then one e-mail per address (notifications.tasks).
         from incidents.signals import escalated
 
         from .escalation import tell_the_cell

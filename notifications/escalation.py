@@ -1,10 +1,12 @@
-"""The cell hears of an escalation in the app too (the bell), not only by e-mail.
+"""The cell hears of an escalation: a notice in every member's bell, and one e-mail per address.
 
-Connected to incidents.signals.escalated in NotificationsConfig.ready(): runs
-inside the transition's transaction. incidents.tasks.notify_level_change sends
-the e-mails (one per member, once per level change), so these rows are not e-mailed.
+Connected to incidents.signals.escalated in NotificationsConfig.ready(): runs inside the
+transition's transaction. The rows are the outbox like every other notice (dedupe key
+`level-change:<entry>`); notifications.tasks.notify_level_change e-mails them after commit,
+one per address, once per level change, and records it in the crisis log.
 """
 
+from django.db import transaction
 from django.urls import reverse
 
 from .models import NotificationKind
@@ -29,6 +31,14 @@ def tell_the_cell(sender, *, incident, entry, actor, **kwargs) -> None:
         },
         link=reverse("incidents:detail", args=[incident.pk]),
         data={"entry": entry.pk},
-        dedupe_key=f"level-change:{entry.pk}",
+        dedupe_key=dedupe_key(entry.pk),
+        # E-mailed by notify_level_change: one mail per address, and the crisis log says so.
         email=False,
     )
+    from .tasks import notify_level_change
+
+    transaction.on_commit(lambda: notify_level_change.delay(entry.pk))
+
+
+def dedupe_key(entry_id: int) -> str:
+    return f"level-change:{entry_id}"

@@ -15,11 +15,13 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.reading import as_read_by
 from core.links import absolute_url
+from incidents import crisislog
+from incidents.models import LevelChangeNotice, LogEntry, LogKind
 
 from .links import target_urls
 from .models import EmailStatus, Notification
@@ -74,4 +76,49 @@ def send_pending_emails() -> int:
     sent = sum(deliver_email(pk) for pk in ids)
     if sent:
         logger.info("Sent %s pending notification e-mails.", sent)
+    return sent
+
+
+# The name it had when incidents sent the escalation e-mails itself: tasks already queued
+# under that name at an upgrade still run.
+@shared_task(acks_late=True, name="incidents.tasks.notify_level_change")
+def notify_level_change(entry_id: int) -> int:
+    """E-mail the cell that an incident went up to alert or crisis: the notices of the bell
+    (notifications.escalation), through the same outbox as every other notice, each worded
+    for its reader, one per e-mail address; then the crisis log records it.
+
+    Idempotent: the LevelChangeNotice row (one per log entry) is the claim, and each mail is
+    claimed like any other (deliver_email). If the worker dies before commit everything rolls
+    back and the redelivered task sends again (at least once); once committed, a rerun does nothing.
+    """
+    from .escalation import dedupe_key
+
+    entry = LogEntry.objects.select_related("incident").filter(pk=entry_id).first()
+    if entry is None or entry.kind != LogKind.LEVEL_CHANGED:
+        return 0
+    try:
+        with transaction.atomic():
+            notice = LevelChangeNotice.objects.create(entry=entry)
+            rows = (
+                Notification.objects.filter(dedupe_key=dedupe_key(entry.pk), user__is_active=True)
+                .exclude(user__email="")
+                .select_related("user")
+                .order_by("user__email", "user_id")
+            )
+            by_email = {}
+            for row in rows:
+                by_email.setdefault(row.user.email, row)  # one mail per address
+            ids = [row.pk for row in by_email.values()]
+            Notification.objects.filter(pk__in=ids).update(email_status=EmailStatus.PENDING)
+            sent = sum(deliver_email(pk) for pk in ids)
+            notice.recipients = sent
+            notice.save(update_fields=["recipients"])
+            crisislog.append_entry(
+                incident=entry.incident,
+                kind=LogKind.NOTIFICATION,
+                data={"entry": entry.pk, "recipients": sent},
+            )
+    except IntegrityError:
+        logger.info("Level change %s already notified; nothing to do.", entry_id)
+        return 0
     return sent

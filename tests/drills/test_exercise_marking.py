@@ -5,9 +5,8 @@ from django.core import mail
 
 from drills import services
 from incidents import services as incidents
-from incidents.tasks import notify_level_change
 from notifications.models import Notification
-from notifications.tasks import send_notification_emails
+from notifications.tasks import notify_level_change, send_notification_emails
 from statements import services as statements
 
 from .helpers import SCENARIO

@@ -16,7 +16,7 @@ from django.db import connection
 from incidents import services
 from incidents.crisislog import verify_chain
 from incidents.models import LevelChangeNotice, LogEntry, LogKind
-from incidents.tasks import notify_level_change
+from notifications.tasks import notify_level_change
 
 from ..services_check import dedicated_redis_url, redis_available, require_service
 from .servers import celery_app_using, start_celery_worker

@@ -149,11 +149,36 @@ def test_every_member_is_told_of_an_escalation_in_the_app(
         french = Notification.objects.get(pk=bell["olga"].pk).shown_title  # worded afresh, in French
         assert french == f"«\u00a0{incident.title}\u00a0» est maintenant au niveau Crise"
     assert (f"user.{users['observer'].pk}", "notifications.changed") in broadcasts
-    # The e-mails are the escalation task's, one per member: the bell's rows are not mailed again.
-    assert all(n.email_status == EmailStatus.SEPARATE for n in bell.values())
+    # The e-mails are the bell's rows, through the outbox like every notice (issue 11): one per member.
+    assert all(n.email_status == EmailStatus.SENT for n in bell.values())
     # (Reaching crisis also activates the cell, issue 15: those e-mails are the activation's, to everyone.)
     level_mails = [m for m in mail.outbox if "activ" not in m.subject.lower()]
     assert sorted(m.to[0] for m in level_mails) == [f"{name}@example.org" for name in ("alice", "max", "mia", "olga")]
+    assert all(m.subject == f"«\u00a0{incident.title}\u00a0» est maintenant au niveau Crise" for m in level_mails)
+
+
+def test_the_escalation_email_goes_once_per_address_through_the_outbox(incident, users):
+    """One pipeline (issue 11): the bell's rows are the escalation's outbox, one mail per address,
+    and a second run of the task (a redelivery) sends nothing more."""
+    from incidents.models import LevelChangeNotice, LogEntry, LogKind
+    from notifications.tasks import notify_level_change
+
+    users["member2"].email = users["member"].email  # two people, one mailbox
+    users["member2"].save(update_fields=["email"])
+    incidents.incident_transition(actor=users["manager"], incident=incident, to_level=Level.ALERT, reason="Spike")
+    entry = LogEntry.objects.get(incident=incident, kind=LogKind.LEVEL_CHANGED)
+    mail.outbox.clear()
+    assert notify_level_change(entry.pk) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.org", "max@example.org", "olga@example.org"]
+    assert notify_level_change(entry.pk) == 0 and len(mail.outbox) == 3
+    assert LevelChangeNotice.objects.get(entry=entry).recipients == 3
+    logged = LogEntry.objects.get(incident=incident, kind=LogKind.NOTIFICATION)
+    assert logged.data == {"entry": entry.pk, "recipients": 3}
+    # The mails are the bell's rows, sent; the one sharing an address has its bell only.
+    rows = Notification.objects.filter(dedupe_key=f"level-change:{entry.pk}")
+    assert sorted(rows.values_list("email_status", flat=True)) == sorted(
+        [EmailStatus.SEPARATE] + [EmailStatus.SENT] * 3
+    )
 
 
 def test_a_de_escalation_is_not_an_alarm(incident, users):
