@@ -22,7 +22,7 @@ behind the services' back. `bench/` is not in the Docker image (.dockerignore);
 tests import it like `tests/bench/test_ws_fanout_smoke.py` imports the fan-out bench.
 
 Side effects of real level changes are not replayed: no escalation e-mail, and
-holding-statement review deadlines are not recomputed (`reminders.review.level_changed`):
+holding-statement review deadlines are not recomputed (`statements.review.level_changed`):
 give level changes (`level_change_every`) only to incidents without published
 holding statements, or pass 0.
 """

@@ -2,12 +2,13 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from incidents import workspace
+from incidents import search, workspace
 from notifications import registry
 
 from .markdown import plain_text
 from .models import ChatNotice
 from .panels import chat_form_context, chat_panel
+from .search import find_chat
 
 
 def _mention_body(values: dict) -> str:
@@ -31,3 +32,4 @@ def register() -> None:
         nav=60,
     )
     registry.register_wording("mention", title=_("%(name)s mentioned you in “%(incident)s”"), body=_mention_body)
+    search.register("chat", label=_("Chat"), find=find_chat, order=20)

@@ -18,6 +18,9 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.exceptions import APIException
 
 
 def _key(address: str) -> str:
@@ -78,3 +81,11 @@ class AddressLockoutBackend:
         return None
 
     # No get_user(): this backend never logs anyone in, so a session never names it.
+
+
+class LockedOut(APIException):
+    """The API's answer to a locked-out address or username (token endpoint, token authentication)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = _("Too many failed logins for this account or from your address: try again later.")
+    default_code = "locked_out"

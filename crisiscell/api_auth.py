@@ -11,8 +11,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from core.lockout import LockedOut
+
 from .json_parser import SafeJSONParser
-from .token_auth import LockedOut
 
 
 class TokenView(ObtainAuthToken):

@@ -1,7 +1,7 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from cells.api import CellViewSet, MembershipViewSet
+from core.api.routers import RootRouter, Router
 from crisiscell.api_auth import TokenView
 from drills.api.views import DrillViewSet, ScenarioViewSet
 from facts.api.views import ClaimViewSet, FactViewSet
@@ -17,31 +17,10 @@ from playbooks.api.views import (
     TaskViewSet,
 )
 from relays.api.views import BriefingViewSet, DistributionListViewSet, RelayViewSet
-from reminders.api.views import CommsSettingsView, ReminderViewSet
+from reminders.api.views import ReminderViewSet
 from response_queue.api.views import ClaimMentionViewSet, QueueViewSet, RuleViewSet, SlaView, WaitingViewSet
 from statements.api.views import StatementViewSet, VersionViewSet
-
-
-class NumericIdsMixin:
-    """Ids in API paths are numbers, matched by the URL pattern itself: `members/abc/` is a
-    404 before any view runs (it was a 500: a ValueError in the lookup). A viewset with
-    other keys says so (LockViewSet: `fact:12`)."""
-
-    def get_lookup_regex(self, viewset, lookup_prefix=""):
-        if hasattr(viewset, "lookup_value_regex"):
-            return super().get_lookup_regex(viewset, lookup_prefix)
-        kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
-        return f"(?P<{lookup_prefix}{kwarg}>[0-9]+)"
-
-
-class Router(NumericIdsMixin, SimpleRouter):
-    pass
-
-
-class RootRouter(NumericIdsMixin, DefaultRouter):
-    # No `.json` twins of every URL: one address per resource, as the schema says.
-    include_format_suffixes = False
-
+from workspace.api import CommsSettingsView
 
 router = RootRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
@@ -93,6 +72,6 @@ urlpatterns = [
     path("incidents/<int:incident_pk>/statements/<int:statement_pk>/", include(statement_routes.urls)),
     path("cells/<int:cell_pk>/", include(cell_routes.urls)),
     path("", include(router.urls)),
-    # Monitoring plugs its own routes (it imports Router from here: after the definitions above).
+    # Monitoring plugs its own routes (built with core.api.routers.Router).
     path("", include("monitoring.api.urls")),
 ]

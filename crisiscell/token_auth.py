@@ -3,20 +3,12 @@
 Imported by DRF's settings (DEFAULT_AUTHENTICATION_CLASSES): keep views out of it.
 """
 
-from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import APIException, AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed
 
 from accounts import api_tokens
-from core.lockout import address_locked, address_locked_and_get, record_address_failure, request_address
-
-
-class LockedOut(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    default_detail = _("Too many failed logins for this account or from your address: try again later.")
-    default_code = "locked_out"
+from core.lockout import LockedOut, address_locked, address_locked_and_get, record_address_failure, request_address
 
 
 class LockoutTokenAuthentication(TokenAuthentication):

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("relays.urls")),
     path("", include("monitoring.urls")),
     path("", include("response_queue.urls")),
+    path("", include("workspace.urls")),
 ]
 
 if settings.DEBUG:

@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Role
-from incidents import log_kinds, references, workspace
+from incidents import log_kinds, references, search, workspace
 
 from .forms import ClaimForm, FactForm
 from .models import Claim, ClaimRelation, ClaimStatus, Fact, FactLogKind
 from .panels import claims_panel, facts_panel
+from .search import find_claims, find_facts
 
 
 def _label(choices, value) -> str:
@@ -84,3 +85,5 @@ def register() -> None:
         title=_("Facts"),
         nav=80,
     )
+    search.register("fact", label=_("Facts"), find=find_facts, order=30)
+    search.register("claim", label=_("Claims"), find=find_claims, order=40)

@@ -15,9 +15,3 @@ class RemindersConfig(AppConfig):
         from .registrations import register
 
         register()
-        # Holding statements are reviewed at the pace of the incident's level.
-        from incidents.signals import level_changed
-
-        from .review import on_level_changed
-
-        level_changed.connect(on_level_changed, dispatch_uid="reminders.review.level_changed")

@@ -15,6 +15,19 @@ LEVEL_FIELDS = {
 }
 
 
+# What a cell sets of its cadence (the communication settings page and API: workspace.cell_settings).
+CADENCE_FIELDS = (
+    "crisis_minutes",
+    "alert_minutes",
+    "watch_minutes",
+    "recovery_minutes",
+    "repeat_minutes",
+    "escalate_after",
+    "review_wait_minutes",
+    "claim_unanswered_minutes",
+)
+
+
 def cadence_for(cell) -> ReviewCadence:
     return ReviewCadence.objects.filter(cell=cell).first() or ReviewCadence(cell=cell)
 

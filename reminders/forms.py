@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import ServiceForm
 from incidents.models import Level
 
-from .cadence import LEVEL_FIELDS
-from .cell_settings import CADENCE_FIELDS
+from .cadence import CADENCE_FIELDS, LEVEL_FIELDS
 from .models import ReviewCadence
 
 SNOOZE_CHOICES = [

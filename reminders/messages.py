@@ -1,76 +1,65 @@
-"""What a reminder says and to whom, per kind. Read-only, except `send`, which writes the notifications."""
+"""What a reminder says and to whom, per kind. Read-only, except `send`, which writes the notifications.
+
+The kinds are about other apps' objects (a published holding statement, a version waiting for
+approval, a claim circulating unanswered): the app that owns them registers, per kind, whether
+a reminder is still needed, who is reminded and the notice's wording, in its AppConfig.ready()
+(statements.reminding):
+
+    from reminders import messages
+
+    messages.register(
+        ReminderKind.STATEMENT_REVIEW,
+        still_needed=lambda reminder: ...,               # False: the reminder is done
+        recipients=lambda reminder, *, escalated, managers: {...},   # users, before the membership filter
+        wording=lambda reminder: ("reminder.statement_review", {...}),   # notifications wording and params
+    )
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.urls import reverse
 
 from cells.models import Role
-from facts.models import ClaimStatus
+from core.registry import Registry
 from incidents.models import Level
 from notifications.services import cell_members, notify
-from statements.models import VersionStatus
 
 from .models import Reminder, ReminderKind, ReminderNotice
+
+
+@dataclass(frozen=True)
+class Target:
+    still_needed: Callable[[Reminder], bool]
+    recipients: Callable[..., set]
+    wording: Callable[[Reminder], tuple[str, dict]]
+
+
+TARGETS = Registry("reminder targets")
+
+
+def register(kind: str, *, still_needed, recipients, wording) -> Target:
+    return TARGETS.register(str(kind), Target(still_needed=still_needed, recipients=recipients, wording=wording))
 
 
 def still_needed(reminder: Reminder) -> bool:
     if reminder.incident.level == Level.CLOSED:
         return False
-    if reminder.kind == ReminderKind.STATEMENT_REVIEW:
-        statement = reminder.statement
-        return (
-            statement.review_due_at is not None and statement.versions.filter(status=VersionStatus.PUBLISHED).exists()
-        )
-    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
-        return reminder.version.status == VersionStatus.IN_REVIEW
-    claim = reminder.claim
-    answered = claim.answered_by.filter(versions__status=VersionStatus.PUBLISHED).exists()
-    return claim.status == ClaimStatus.CIRCULATING and not answered
+    target = TARGETS.get(reminder.kind)
+    return target is not None and target.still_needed(reminder)
 
 
 def recipients(reminder: Reminder, *, escalated: bool) -> list:
     cell = reminder.incident.cell
     managers = set(cell_members(cell, Role.at_least(Role.MANAGER)))
-    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
-        # Those who may approve it: managers who did not write it. The incident
-        # owner first, if they are one; all of them once it escalates.
-        approvers = managers - set(reminder.version.authors.all())
-        owner = reminder.incident.owner
-        base = {owner} if owner in approvers and not escalated else approvers
-    else:
-        if reminder.kind == ReminderKind.STATEMENT_REVIEW:
-            published = reminder.statement.versions.filter(status=VersionStatus.PUBLISHED).first()
-            base = {reminder.statement.created_by, published.published_by if published else None}
-        else:
-            base = {reminder.claim.created_by, reminder.incident.owner}
-        if escalated:
-            base |= managers
+    base = TARGETS[reminder.kind].recipients(reminder, escalated=escalated, managers=managers)
     members = set(cell_members(cell))
     return sorted((user for user in base if user in members), key=lambda user: user.pk)
 
 
 def _wording(reminder: Reminder) -> tuple[str, dict]:
     """notifications.wording's key and parameters for this reminder."""
-    incident = reminder.incident
-    if reminder.kind == ReminderKind.STATEMENT_REVIEW:
-        statement = reminder.statement
-        return "reminder.statement_review", {
-            "title": statement.title,
-            "incident": incident.title,
-            "due": statement.review_due_at.isoformat(),
-        }
-    if reminder.kind == ReminderKind.VERSION_IN_REVIEW:
-        version = reminder.version
-        return "reminder.version_in_review", {
-            "number": version.number,
-            "title": version.statement.title,
-            "incident": incident.title,
-            "since": version.submitted_at.isoformat(),
-        }
-    claim = reminder.claim
-    return "reminder.claim_unanswered", {
-        "since": claim.first_seen_at.isoformat(),
-        "incident": incident.title,
-        "text": claim.text,
-    }
+    return TARGETS[reminder.kind].wording(reminder)
 
 
 def send(reminder: Reminder, users: list, *, escalated: bool) -> None:

@@ -6,5 +6,4 @@ app_name = "reminders"
 
 urlpatterns = [
     path("incidents/<int:pk>/reminders/<int:reminder_pk>/snooze/", views.snooze, name="snooze"),
-    path("cells/<int:cell_id>/communication/", views.comms_settings, name="comms-settings"),
 ]

@@ -21,3 +21,15 @@ class StatementsConfig(AppConfig):
         from .cascade import on_fact_discredited
 
         fact_discredited.connect(on_fact_discredited, dispatch_uid="statements.cascade.fact_discredited")
+        # Holding statements are reviewed at the pace of the incident's level.
+        from incidents.signals import level_changed
+
+        from .review import on_level_changed
+
+        level_changed.connect(on_level_changed, dispatch_uid="statements.review.level_changed")
+        # Its part of `manage.py load_demo`: the rumour's facts, claims and statements, first.
+        from incidents import demo as demo_steps
+
+        from .demo import load
+
+        demo_steps.register("statements", load, order=0)

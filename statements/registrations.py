@@ -6,12 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from facts import selectors as facts_selectors
 from facts.models import FactStatus
-from incidents import log_kinds, references, workspace
+from incidents import log_kinds, references, search, workspace
 from notifications import registry
 
+from . import reminding
 from .glance import glance
 from .models import Statement, StatementLogKind, StatementNotice, VersionStatus
 from .panels import needs_review_panel, statements_panel
+from .search import find_statements
 
 
 def _fact_status(params: dict) -> dict:
@@ -133,3 +135,5 @@ def register() -> None:
     registry.register_params(_fact_status)
     registry.register_link("statement", _statement_urls)
     facts_selectors.register_claim_prefetch(_claim_answers)
+    search.register("statement", label=_("Statements"), find=find_statements, order=50)
+    reminding.register()

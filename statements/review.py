@@ -18,19 +18,20 @@ from cells.models import Role
 from core.errors import Conflict
 from incidents import crisislog
 from incidents.models import Incident, LogCategory
-from statements.models import Statement, StatementKind, StatementLogKind, StatementVersion, VersionStatus
+from reminders import cadence
+from reminders import services as reminders
+from reminders.models import ReminderKind
 
-from . import cadence, services
-from .models import ReminderKind
+from .models import Statement, StatementKind, StatementLogKind, StatementVersion, VersionStatus
 
 
 def _set_due(statement: Statement, due_at: datetime.datetime | None) -> None:
     Statement.objects.filter(pk=statement.pk).update(review_due_at=due_at)
     statement.review_due_at = due_at
     if due_at is None:
-        services.disarm(kind=ReminderKind.STATEMENT_REVIEW, target=statement)
+        reminders.disarm(kind=ReminderKind.STATEMENT_REVIEW, target=statement)
     else:
-        services.arm(kind=ReminderKind.STATEMENT_REVIEW, target=statement, incident=statement.incident, due_at=due_at)
+        reminders.arm(kind=ReminderKind.STATEMENT_REVIEW, target=statement, incident=statement.incident, due_at=due_at)
 
 
 def due_after_publication(statement: Statement, published_at: datetime.datetime, level: str):
@@ -84,7 +85,7 @@ def set_review_due(*, actor, statement: Statement, due_at: datetime.datetime, re
 
 
 def on_level_changed(sender, *, incident: Incident, actor, **kwargs) -> None:
-    """incidents.signals.level_changed (connected in RemindersConfig.ready)."""
+    """incidents.signals.level_changed (connected in StatementsConfig.ready)."""
     level_changed(incident=incident, actor=actor)
 
 

@@ -22,11 +22,11 @@ from core.transitions import Move, StateMachine
 from facts.models import Claim, Fact, FactStatus
 from incidents import crisislog, locks
 from incidents.models import Incident, LogCategory
-from reminders import cadence, review
+from reminders import cadence
 from reminders import services as reminders
 from reminders.models import ReminderKind
 
-from . import notices
+from . import notices, review
 from .models import (
     OPEN_STATUSES,
     STANDING_STATUSES,

@@ -24,10 +24,9 @@ from facts.forms import DiffForm
 from facts.models import FactStatus
 from incidents.panel_views import panel_fragment
 from incidents.selectors import get_incident_for_user
-from reminders import review
 from reminders.panels import reminders_for
 
-from . import selectors, services
+from . import review, selectors, services
 from .forms import ACTION_FORMS, ReviewDueForm, StatementForm, StatementUpdateForm, VersionEditForm
 from .glance import glance, stakeholder_update
 from .models import OPEN_STATUSES, STANDING_STATUSES, Audience, StatementKind, VersionStatus

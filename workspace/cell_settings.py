@@ -1,4 +1,5 @@
-"""A cell's communication settings: the four-eyes rule on facts and the review cadence, read and changed together."""
+"""A cell's communication settings: the four-eyes rule on facts (facts) and the review cadence (reminders),
+read and changed together: a page that gathers two apps, so the workspace's."""
 
 from dataclasses import dataclass
 
@@ -8,20 +9,9 @@ from cells.access import membership_for, require_role
 from cells.models import Cell, Role
 from facts.models import FactPolicy
 from facts.services import fact_policy
+from reminders.cadence import CADENCE_FIELDS, cadence_for
+from reminders.models import ReviewCadence
 
-from .cadence import cadence_for
-from .models import ReviewCadence
-
-CADENCE_FIELDS = (
-    "crisis_minutes",
-    "alert_minutes",
-    "watch_minutes",
-    "recovery_minutes",
-    "repeat_minutes",
-    "escalate_after",
-    "review_wait_minutes",
-    "claim_unanswered_minutes",
-)
 POLICY_FIELDS = ("verifier_must_differ",)
 
 

@@ -1,4 +1,5 @@
-"""The base of every endpoint under /incidents/{incident_pk}/ (facts, claims, statements, reminders, chat)."""
+"""The base of every endpoint under /incidents/{incident_pk}/ (facts, claims, statements, reminders, chat,
+the response queue, briefings, tasks and activations)."""
 
 from rest_framework import viewsets
 
@@ -21,10 +22,12 @@ class IncidentScopedViewSet(viewsets.GenericViewSet):
         reading = self.request.method in ("GET", "HEAD", "OPTIONS")
         return self.roles.get(self.action, Role.OBSERVER if reading else Role.MEMBER)
 
-    def incident(self) -> Incident:
+    def incident(self, minimum: Role | None = None) -> Incident:
+        """The URL's incident, read once per request; `minimum`: the weakest role for this step
+        (a view that checks step by step), else the action's (`roles`)."""
         if not hasattr(self, "_incident"):
             self._incident, self._membership = get_incident_for_user(self.request.user, self.kwargs["incident_pk"])
-        require_role(self._membership, self.required_role())
+        require_role(self._membership, minimum or self.required_role())
         return self._incident
 
     @property

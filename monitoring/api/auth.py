@@ -13,8 +13,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
-from core.lockout import address_locked, record_address_failure, request_address
-from crisiscell.token_auth import LockedOut
+from core.lockout import LockedOut, address_locked, record_address_failure, request_address
 
 from .. import services
 from ..models import Source

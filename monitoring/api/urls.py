@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from crisiscell.api_urls import Router
+from core.api.routers import Router
 
 from . import views
 

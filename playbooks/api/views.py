@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from cells.access import membership_for, require_role
 from cells.models import Role
-from incidents.selectors import get_incident_for_user
+from incidents.api.scoped import IncidentScopedViewSet
 
 from .. import activation, selectors, services, yamlio
 from ..models import Acknowledgement, Activation, Playbook, PlaybookVersion, RotaSlot, Task
@@ -40,16 +40,6 @@ ERRORS = {
 CONFLICT = {409: OpenApiResponse(description="Someone changed it first; `current` says how it is now.")}
 
 
-class IncidentScoped:
-    """The incident of the URL, authorised once per request (404 outside its cell, 403 below `minimum`)."""
-
-    def incident(self, minimum: Role = Role.OBSERVER):
-        if not hasattr(self, "_incident"):
-            self._incident, self._membership = get_incident_for_user(self.request.user, self.kwargs["incident_pk"])
-        require_role(self._membership, minimum)
-        return self._incident
-
-
 @extend_schema_view(
     list=extend_schema(summary="The incident's tasks (checklist order)"),
     retrieve=extend_schema(summary="One task", responses={200: TaskSerializer, 404: ERRORS[404]}),
@@ -65,12 +55,11 @@ class IncidentScoped:
     ),
 )
 class TaskViewSet(
-    IncidentScoped,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    IncidentScopedViewSet,
 ):
     serializer_class = TaskSerializer
     queryset = Task.objects.none()
@@ -78,7 +67,7 @@ class TaskViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return selectors.tasks_of(self.incident())
+        return selectors.tasks_of(self.incident(Role.OBSERVER))
 
     def create(self, request, *args, **kwargs):
         incident = self.incident(services.WORK_ROLE)
@@ -227,16 +216,18 @@ class PlaybookViewSet(
     ),
 )
 class ActivationViewSet(
-    IncidentScoped, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, IncidentScopedViewSet
 ):
     serializer_class = ActivationSerializer
     queryset = Activation.objects.none()
     filter_backends = []
     http_method_names = ["get", "post", "head", "options"]
+    # Every member of the cell is asked, observers too.
+    roles = {"acknowledge": Role.OBSERVER}
 
     def get_queryset(self):
         acks = Acknowledgement.objects.select_related("user").order_by("id")
-        return Activation.objects.filter(incident=self.incident()).prefetch_related(Prefetch("acks", acks))
+        return Activation.objects.filter(incident=self.incident(Role.OBSERVER)).prefetch_related(Prefetch("acks", acks))
 
     def create(self, request, *args, **kwargs):
         incident = self.incident(Role.MANAGER)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from core.api.docs import ERRORS, READ_ERRORS
 from core.errors import Conflict
-from incidents.selectors import get_incident_for_user
+from incidents.api.scoped import IncidentScopedViewSet
 
 from .. import access, integration, selectors, services
 from ..models import Briefing, BriefingDelivery, DistributionList, Relay
@@ -201,21 +201,19 @@ class DistributionListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         responses={201: BriefingSerializer, **ERRORS},
     ),
 )
-class BriefingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class BriefingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     serializer_class = BriefingSerializer
     queryset = Briefing.objects.none()
     filter_backends = []
     http_method_names = ["get", "post", "head", "options"]
-
-    def incident(self, minimum=access.READ):
-        incident, _membership = get_incident_for_user(self.request.user, self.kwargs["incident_pk"], minimum)
-        return incident
+    # The briefings' tracking is read by members (access.READ), not observers.
+    roles = {"list": access.READ, "retrieve": access.READ, "create": access.MANAGE, "relayed": access.WRITE}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Briefing.objects.none()
         return (
-            Briefing.objects.filter(incident=self.incident())
+            Briefing.objects.filter(incident=self.incident(access.READ))
             .select_related("version")
             .prefetch_related(
                 Prefetch(

@@ -20,7 +20,7 @@ from cells.access import membership_for, require_role
 from cells.models import Role
 from core.api.docs import ERRORS, READ_ERRORS
 from core.api.query_params import check_query
-from incidents.selectors import get_incident_for_user
+from incidents.api.scoped import IncidentScopedViewSet
 
 from .. import claims, integration, selectors, services
 from ..models import ClaimMention, ItemState, QueueItem, QueueRule, WaitingMention, WaitingState
@@ -84,15 +84,11 @@ MENTION = OpenApiParameter(
         responses={201: QueueItemSerializer, **ERRORS},
     ),
 )
-class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, IncidentScopedViewSet):
     serializer_class = QueueItemSerializer
     queryset = QueueItem.objects.none()
     filter_backends = []
     http_method_names = ["get", "post", "head", "options"]
-
-    def incident(self, minimum=Role.OBSERVER):
-        incident, _membership = get_incident_for_user(self.request.user, self.kwargs["incident_pk"], minimum)
-        return incident
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
@@ -116,7 +112,7 @@ class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         state = params.get("state", "")
         mention = params.get("mention", "")
         items = selectors.items_of_incident(
-            self.incident(),
+            self.incident(Role.OBSERVER),
             state=state,
             assignee=self.request.user if mine else None,
             open_only=not state and not mention,
@@ -262,7 +258,7 @@ class QueueViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     )
     @action(detail=False, methods=["get"])
     def metrics(self, request, *args, **kwargs):
-        incident = self.incident()
+        incident = self.incident(Role.OBSERVER)
         return Response(MetricsSerializer({**selectors.metrics(incident), "hourly": selectors.hourly(incident)}).data)
 
 
@@ -422,15 +418,14 @@ class SlaView(APIView):
     ),
     destroy=extend_schema(summary="Unlink (member or above)", responses={204: None, **ERRORS}),
 )
-class ClaimMentionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ClaimMentionViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, IncidentScopedViewSet):
     serializer_class = ClaimMentionSerializer
     queryset = ClaimMention.objects.none()
     filter_backends = []
     http_method_names = ["get", "post", "delete", "head", "options"]
 
     def claim(self, minimum=Role.OBSERVER):
-        incident, _membership = get_incident_for_user(self.request.user, self.kwargs["incident_pk"], minimum)
-        claim = integration.claim_of_incident(incident, self.kwargs["claim_pk"])
+        claim = integration.claim_of_incident(self.incident(minimum), self.kwargs["claim_pk"])
         if claim is None:
             raise Http404(_("No such claim in this incident."))
         return claim

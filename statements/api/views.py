@@ -8,9 +8,8 @@ from core.api.docs import ERRORS, ETAG, IF_MATCH, PRECONDITION_ERRORS, READ_ERRO
 from core.api.etag import check_if_match, stale_as_412, with_etag
 from facts.api.views import DIFF_SCHEMA, diff_params, diff_response
 from incidents.api.scoped import IncidentScopedViewSet
-from reminders import review
 
-from .. import selectors, services
+from .. import review, selectors, services
 from ..models import Statement, StatementVersion
 from .serializers import (
     PublishSerializer,

@@ -33,7 +33,7 @@ def test_level_changed_is_sent_inside_the_transition_with_the_move(incident, man
 
 def test_the_apps_above_subscribe_in_ready():
     # reminders follows the level (review deadlines), statements follow the facts they cite.
-    assert "reminders.review.level_changed" in {key[0][0] for key in level_changed.receivers}
+    assert "statements.review.level_changed" in {key[0][0] for key in level_changed.receivers}
     assert "statements.cascade.fact_discredited" in {key[0][0] for key in fact_discredited.receivers}
 
 

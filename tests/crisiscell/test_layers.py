@@ -13,10 +13,16 @@ def test_the_apps_keep_the_layers():
     assert dev.check_layers() == 0
 
 
+def test_no_upward_import_is_excused():
+    assert CONFIG["contracts"][0]["ignore_imports"] == []
+
+
 def test_an_upward_import_fails_the_check():
-    # Without its exception, a known upward import (incidents -> statements) breaks the contract.
+    # statements imports facts: with facts put above statements, that import goes upward.
     config = copy.deepcopy(CONFIG)
-    config["contracts"][0]["ignore_imports"].remove("incidents.glance -> statements.models")
+    layers = config["contracts"][0]["layers"]
+    i, j = layers.index("statements"), layers.index("facts")
+    layers[i], layers[j] = layers[j], layers[i]
     assert dev.check_layers(config) != 0
 
 

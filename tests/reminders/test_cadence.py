@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from core.errors import Conflict
 from incidents import services as incidents
-from reminders import review
 from reminders.models import Reminder, ReminderKind, ReminderStatus, ReviewCadence
+from statements import review
 from statements import services as statements
 from statements.models import StatementLogKind
 from tests.facts.helpers import make_statement, published, version

@@ -23,7 +23,7 @@ SETTINGS = {
 
 
 def url(cell):
-    return reverse("reminders:comms-settings", args=[cell.pk])
+    return reverse("workspace:comms-settings", args=[cell.pk])
 
 
 def test_admin_changes_the_settings(as_user, cell):
