@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging.models import IncidentEvent
+from incidents.models import IncidentEvent
 from playbooks import reminding, services
 from playbooks.models import Task
 
