@@ -476,6 +476,7 @@ SPECTACULAR_SETTINGS = {
         "LogKindEnum": "incidents.log_kinds.choices",
         "FactStatusEnum": "facts.models.FactStatus",
         "SourceKindEnum": "facts.models.SourceKind",
+        "MentionSourceKindEnum": "monitoring.models.SourceKind",
         "ClaimStatusEnum": "facts.models.ClaimStatus",
         "ClaimRelationEnum": "facts.models.ClaimRelation",
         "StatementKindEnum": "statements.models.StatementKind",

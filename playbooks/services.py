@@ -369,12 +369,24 @@ def _on_time(task: Task, now) -> bool | None:
 
 # --- The on-call rota ------------------------------------------------------------------------
 
+ROTA_YEARS = (2000, 2100)
+
 
 @transaction.atomic
 def rota_add(*, actor, cell: Cell, user, starts_at, ends_at) -> RotaSlot:
     _require(actor, cell.pk, MANAGE_ROLE)
     if not Membership.objects.filter(user=user, cell=cell).exists():
         raise ValidationError({"user": _("Only a member of the cell can be on call.")})
+    for field, moment in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if not ROTA_YEARS[0] <= moment.year <= ROTA_YEARS[1]:
+            # A typo (0281 for 2081): outside these years no one is on call, and such
+            # dates come back with historical time-zone offsets no client parses.
+            raise ValidationError(
+                {
+                    field: _("Give a date between %(first)s and %(last)s.")
+                    % dict(zip(("first", "last"), ROTA_YEARS, strict=True))
+                }
+            )
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The slot must end after it starts.")})
     return RotaSlot.objects.create(cell=cell, user=user, starts_at=starts_at, ends_at=ends_at)

@@ -1,8 +1,21 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 
-from ..models import Alert, AlertStatus, IngestToken, Mention, Source, SourceKind, Tone, ToneWord, Watchlist
+from ..models import (
+    EXERCISE_KEY,
+    Alert,
+    AlertStatus,
+    IngestToken,
+    Mention,
+    Source,
+    SourceKind,
+    Tone,
+    ToneWord,
+    Watchlist,
+)
 
 
 class MentionSerializer(serializers.ModelSerializer):
@@ -70,6 +83,13 @@ class WatchlistSerializer(StrictSerializer, serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["cell", "version", "created_at"]
+        # The bounds services._check_watchlist enforces, stated in the schema too.
+        extra_kwargs = {
+            "window_minutes": {"min_value": 1, "max_value": 24 * 60},
+            "baseline_days": {"min_value": 1, "max_value": 28},
+            "spike_factor": {"min_value": 1},
+            "negative_jump": {"min_value": 0.01, "max_value": 1},
+        }
 
     def get_watching(self, watchlist) -> bool:
         return watchlist.pk in self.context.get("watched", ())
@@ -130,8 +150,14 @@ class EscalatedSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class SourceConfigField(serializers.JSONField):
+    """A JSON object (the connector's settings): the schema says so, so a client never sends null."""
+
+
 class SourceSerializer(StrictSerializer, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=SourceKind.choices)
+    config = SourceConfigField(required=False)
     last_error = serializers.CharField(
         source="last_error_text", read_only=True, help_text="In the request's language (Accept-Language)."
     )
@@ -163,6 +189,14 @@ class SourceSerializer(StrictSerializer, serializers.ModelSerializer):
             "last_error",
             "created_at",
         ]
+
+    def validate_config(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(_("Give the settings as a JSON object, e.g. {}."))
+        if EXERCISE_KEY in value:
+            # Reserved for the drills' synthetic sources: their mentions are left out of every figure.
+            raise serializers.ValidationError(_("“%(key)s” is reserved for drills.") % {"key": EXERCISE_KEY})
+        return value
 
 
 class IngestTokenSerializer(StrictSerializer, serializers.ModelSerializer):

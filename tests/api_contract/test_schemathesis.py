@@ -89,7 +89,11 @@ RULES_NO_SCHEMA_STATES = {
     "a scenario that drills.schema refuses, or a scenario id of another cell": (
         r"^/api/v1/cells/\{cell_pk\}/(scenarios/(import/)?|drills/)$"
     ),
-    "an on-call slot that ends before it starts": r"^/api/v1/cells/\{cell_pk\}/rota/$",
+    "an on-call slot that ends before it starts, or outside 2000-2100": r"^/api/v1/cells/\{cell_pk\}/rota/$",
+    "a watchlist name the cell already has": r"^/api/v1/cells/\{cell_pk\}/monitoring/watchlists/(\{id\}/)?$",
+    "a feed or instance address the URL validator refuses": (
+        r"^/api/v1/cells/\{cell_pk\}/monitoring/sources/(\{id\}/)?$"
+    ),
     # Links: Django's URL validator also checks host name and label lengths, which
     # JSON Schema's "uri" format does not (a 64-letter top-level domain is refused).
     "a link the URL validator refuses": (

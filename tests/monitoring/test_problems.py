@@ -105,3 +105,18 @@ def test_an_unknown_msgspec_message_keeps_its_detail_inside_a_translated_sentenc
     problem = problems.from_msgspec(msgspec.ValidationError("Something new - at `$.text`"))
     assert problem.code == "invalid" and problem.english() == "Invalid record (Something new - at `text`)."
     assert problems.word({"code": "gone"}, "fallback") == "fallback"
+
+
+@pytest.mark.parametrize(
+    ("config", "said"),
+    [(None, "may not be null"), ([1, 2], "JSON object"), ({"exercise": 1}, "reserved for drills")],
+)
+def test_a_sources_settings_must_be_an_object_and_never_pose_as_a_drill(cell, cell_admin, config, said):
+    api = APIClient()
+    api.force_authenticate(cell_admin)
+    url = f"/api/v1/cells/{cell.pk}/monitoring/sources/"
+    body = {"kind": "rss", "name": "Actu", "url": "https://example.org/feed.rss", "config": config}
+    answer = api.post(url, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 400
+    assert said in str(answer.json()["config"])
+    assert not cell.monitoring_sources.exists()  # nothing half-written
